@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 
+	"github.com/lade-oci/lade/internal/hardening"
 	"github.com/opencontainers/go-digest"
 	ispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -20,8 +21,10 @@ var (
 	// valid sha256 digest, a malformed layout, a malformed index.json.
 	ErrInvalid = errors.New("invalid")
 	// ErrDigestMismatch is returned when blob content does not hash to the
-	// digest (or size) it was requested or described by.
-	ErrDigestMismatch = errors.New("digest mismatch")
+	// digest (or size) it was requested or described by. It is the same
+	// value as hardening.ErrDigestMismatch (hardening.ErrSizeMismatch wraps
+	// it), so errors from the verifying reader match it.
+	ErrDigestMismatch = hardening.ErrDigestMismatch
 	// ErrReadOnly is returned by write methods of an engine opened on a
 	// layout that cannot be written.
 	ErrReadOnly = errors.New("layout is read-only")

@@ -1,0 +1,150 @@
+package dir
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/lade-oci/lade/oci/cas"
+	ispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"golang.org/x/sys/unix"
+)
+
+// maxIndexSize caps how much of index.json is read before parsing.
+const maxIndexSize = 64 << 20
+
+// readIndex reads and parses root/index.json. Manifests is never nil.
+func readIndex(root string) (ispec.Index, error) {
+	f, err := os.Open(filepath.Join(root, indexFile))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return ispec.Index{}, fmt.Errorf("%s: %w", indexFile, cas.ErrNotExist)
+		}
+		return ispec.Index{}, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxIndexSize+1))
+	if err != nil {
+		return ispec.Index{}, fmt.Errorf("read %s: %w", indexFile, err)
+	}
+	if len(data) > maxIndexSize {
+		return ispec.Index{}, fmt.Errorf("%s: %w: larger than %d bytes", indexFile, cas.ErrInvalid, maxIndexSize)
+	}
+	var idx ispec.Index
+	if err := json.Unmarshal(data, &idx); err != nil {
+		return ispec.Index{}, &invalidJSONError{file: indexFile, err: err}
+	}
+	if idx.Manifests == nil {
+		idx.Manifests = []ispec.Descriptor{}
+	}
+	return idx, nil
+}
+
+// invalidJSONError is "FILE: invalid JSON: CAUSE", matching cas.ErrInvalid.
+type invalidJSONError struct {
+	file string
+	err  error
+}
+
+func (e *invalidJSONError) Error() string { return e.file + ": invalid JSON: " + e.err.Error() }
+
+func (e *invalidJSONError) Unwrap() []error { return []error{cas.ErrInvalid, e.err} }
+
+// encodeIndex renders idx the way lade always writes index.json: Go's
+// json.Encoder (compact, trailing newline), OCI index media type, schema
+// version 2, manifests never null.
+func encodeIndex(idx ispec.Index) ([]byte, error) {
+	idx.SchemaVersion = 2
+	idx.MediaType = ispec.MediaTypeImageIndex
+	if idx.Manifests == nil {
+		idx.Manifests = []ispec.Descriptor{}
+	}
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(idx); err != nil {
+		return nil, fmt.Errorf("encode index: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// GetIndex reads index.json.
+func (e *engine) GetIndex(ctx context.Context) (ispec.Index, error) {
+	if err := e.checkOpen("get index"); err != nil {
+		return ispec.Index{}, err
+	}
+	idx, err := readIndex(e.root)
+	if err != nil {
+		return ispec.Index{}, fmt.Errorf("get index: %w", err)
+	}
+	return idx, nil
+}
+
+// PutIndex replaces index.json atomically (temp file + rename).
+func (e *engine) PutIndex(ctx context.Context, idx ispec.Index) error {
+	if err := e.checkWritable("put index"); err != nil {
+		return err
+	}
+	if err := e.writeIndex(ctx, idx); err != nil {
+		return fmt.Errorf("put index: %w", err)
+	}
+	return nil
+}
+
+func (e *engine) writeIndex(ctx context.Context, idx ispec.Index) error {
+	data, err := encodeIndex(idx)
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	t, err := e.newTemp()
+	if err != nil {
+		return err
+	}
+	defer t.discard()
+	if _, err := t.f.Write(data); err != nil {
+		return writeErr("write temp file", err)
+	}
+	return t.commit(filepath.Join(e.root, indexFile))
+}
+
+// UpdateIndex runs read → fn → write holding an exclusive flock on the
+// layout directory. fn's error is returned unwrapped and nothing is written.
+func (e *engine) UpdateIndex(ctx context.Context, fn func(*ispec.Index) error) error {
+	if err := e.checkWritable("update index"); err != nil {
+		return err
+	}
+	lock, err := os.Open(e.root)
+	if err != nil {
+		return fmt.Errorf("update index: open layout dir: %w", err)
+	}
+	defer lock.Close() // also drops the flock
+	if err := flockWait(ctx, lock, unix.LOCK_EX); err != nil {
+		return fmt.Errorf("update index: %w", err)
+	}
+	idx, err := readIndex(e.root)
+	if err != nil {
+		return fmt.Errorf("update index: %w", err)
+	}
+	if err := fn(&idx); err != nil {
+		return err
+	}
+	if err := e.writeIndex(ctx, idx); err != nil {
+		return fmt.Errorf("update index: %w", err)
+	}
+	return nil
+}
+
+// emptyIndex is the index of a new layout.
+func emptyIndex() ispec.Index {
+	idx := ispec.Index{Manifests: []ispec.Descriptor{}}
+	idx.SchemaVersion = 2
+	idx.MediaType = ispec.MediaTypeImageIndex
+	return idx
+}
