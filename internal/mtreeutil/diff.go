@@ -1,0 +1,80 @@
+package mtreeutil
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"os"
+	"slices"
+
+	"github.com/opencontainers/go-digest"
+	"github.com/vbatts/go-mtree"
+)
+
+// DiffOptions tunes Diff.
+type DiffOptions struct {
+	// FsEval evaluates the filesystem; nil means mtree.DefaultFsEval.
+	FsEval mtree.FsEval
+	// Cache, when set, lets Diff reuse the manifest's digest of files
+	// whose stat is unchanged since the cache was saved.
+	Cache *StatCache
+}
+
+// Diff returns the same deltas as mtree.Check(root, manifest, Keywords,
+// fsEval), sorted by path, but only re-hashes files the stat cache cannot
+// vouch for, in parallel. A cached digest is used only when it also equals
+// the manifest's digest for that path.
+func Diff(ctx context.Context, root string, manifest *mtree.DirectoryHierarchy, opts DiffOptions) ([]mtree.InodeDelta, error) {
+	if manifest == nil {
+		return nil, fmt.Errorf("diff %s: nil manifest", root)
+	}
+	known, err := manifestDigests(manifest)
+	if err != nil {
+		return nil, fmt.Errorf("diff %s: %w", root, err)
+	}
+	wopts := WalkOptions{FsEval: opts.FsEval, Keywords: Keywords}
+	if opts.Cache != nil {
+		wopts.Digest = func(rel string, fi os.FileInfo) (digest.Digest, bool) {
+			d, ok := opts.Cache.lookup(rel, fi)
+			if !ok || known[rel] != d.Encoded() {
+				return "", false
+			}
+			return d, true
+		}
+	}
+	state, err := Walk(ctx, root, wopts)
+	if err != nil {
+		return nil, fmt.Errorf("diff %s: %w", root, err)
+	}
+	deltas, err := mtree.Compare(manifest, state, Keywords)
+	if err != nil {
+		return nil, fmt.Errorf("diff %s: %w", root, err)
+	}
+	SortDeltas(deltas)
+	return deltas, nil
+}
+
+// SortDeltas orders deltas by path (go-mtree returns them in map order).
+func SortDeltas(deltas []mtree.InodeDelta) {
+	slices.SortFunc(deltas, func(a, b mtree.InodeDelta) int { return cmp.Compare(a.Path(), b.Path()) })
+}
+
+// manifestDigests maps each entry path to its sha256digest value.
+func manifestDigests(dh *mtree.DirectoryHierarchy) (map[string]string, error) {
+	out := map[string]string{}
+	for _, e := range dh.Entries {
+		if e.Type != mtree.RelativeType && e.Type != mtree.FullType {
+			continue
+		}
+		kvs := mtree.HasKeyword(e.AllKeys(), hashKeyword)
+		if len(kvs) == 0 {
+			continue
+		}
+		p, err := e.Path()
+		if err != nil {
+			return nil, err
+		}
+		out[p] = kvs[0].Value()
+	}
+	return out, nil
+}

@@ -1,0 +1,54 @@
+package mtreeutil
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/vbatts/go-mtree"
+)
+
+// WriteManifest writes dh to path, which must not exist (O_EXCL, mode
+// 0o644 before umask, as umoci). The header comments are those Walk put
+// in dh (user, machine, tree, date, keywords).
+func WriteManifest(ctx context.Context, path string, dh *mtree.DirectoryHierarchy) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if dh == nil {
+		return fmt.Errorf("write manifest %s: nil hierarchy", path)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return fmt.Errorf("write manifest: %w", err)
+	}
+	if _, err := dh.WriteTo(f); err != nil {
+		f.Close()
+		return fmt.Errorf("write manifest %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("write manifest %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write manifest %s: %w", path, err)
+	}
+	return nil
+}
+
+// ReadManifest parses the mtree manifest at path.
+func ReadManifest(ctx context.Context, path string) (*mtree.DirectoryHierarchy, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read manifest: %w", err)
+	}
+	defer f.Close()
+	dh, err := mtree.ParseSpec(f)
+	if err != nil {
+		return nil, fmt.Errorf("parse manifest %s: %w", path, err)
+	}
+	return dh, nil
+}

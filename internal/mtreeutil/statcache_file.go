@@ -1,0 +1,149 @@
+package mtreeutil
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/opencontainers/go-digest"
+	"github.com/vbatts/go-mtree"
+	"github.com/vbatts/go-mtree/pkg/govis"
+)
+
+// statCacheMagic heads the cache file; a different header means a format
+// this version does not know, and the cache is ignored.
+const statCacheMagic = "lade-statcache v1"
+
+// SaveStatCache atomically writes c to BUNDLE/.lade-statcache: one line per
+// file "dev ino size mtime ctime sha256hex vis(path)".
+func SaveStatCache(ctx context.Context, bundle string, c *StatCache) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	var buf bytes.Buffer
+	buf.WriteString(statCacheMagic + "\n")
+	for _, rel := range slices.Sorted(maps.Keys(c.entries)) {
+		e := c.entries[rel]
+		name, err := govis.Vis(rel, mtree.DefaultVisFlags)
+		if err != nil {
+			c.mu.Unlock()
+			return fmt.Errorf("save stat cache: encode %q: %w", rel, err)
+		}
+		fmt.Fprintf(&buf, "%d %d %d %d %d %s %s\n", e.dev, e.ino, e.size, e.mtime, e.ctime, e.digest.Encoded(), name)
+	}
+	c.mu.Unlock()
+
+	path := filepath.Join(bundle, StatCacheName)
+	tmp, err := os.CreateTemp(bundle, StatCacheName+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("save stat cache: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // no-op once renamed
+	if _, err := tmp.Write(buf.Bytes()); err != nil {
+		tmp.Close()
+		return fmt.Errorf("save stat cache: %w", err)
+	}
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return fmt.Errorf("save stat cache: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("save stat cache: %w", err)
+	}
+	fi, err := tmp.Stat()
+	if err != nil {
+		tmp.Close()
+		return fmt.Errorf("save stat cache: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("save stat cache: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("save stat cache: %w", err)
+	}
+	c.mu.Lock()
+	c.saved = fi.ModTime()
+	c.mu.Unlock()
+	return nil
+}
+
+// LoadStatCache reads BUNDLE/.lade-statcache. A missing file gives an empty
+// cache and no error; a corrupt one gives an error (callers should then
+// carry on with an empty cache: it only costs re-hashing).
+func LoadStatCache(ctx context.Context, bundle string) (*StatCache, error) {
+	c := NewStatCache()
+	if err := ctx.Err(); err != nil {
+		return c, err
+	}
+	f, err := os.Open(filepath.Join(bundle, StatCacheName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return c, nil
+	}
+	if err != nil {
+		return c, fmt.Errorf("load stat cache: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return c, fmt.Errorf("load stat cache: %w", err)
+	}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	if !sc.Scan() || sc.Text() != statCacheMagic {
+		return NewStatCache(), fmt.Errorf("load stat cache: unknown format")
+	}
+	for line := 2; sc.Scan(); line++ {
+		rel, e, err := parseStatLine(sc.Text())
+		if err != nil {
+			return NewStatCache(), fmt.Errorf("load stat cache: line %d: %w", line, err)
+		}
+		c.entries[rel] = e
+	}
+	if err := sc.Err(); err != nil {
+		return NewStatCache(), fmt.Errorf("load stat cache: %w", err)
+	}
+	c.saved = fi.ModTime()
+	return c, nil
+}
+
+func parseStatLine(line string) (string, statEntry, error) {
+	f := strings.SplitN(line, " ", 7)
+	if len(f) != 7 {
+		return "", statEntry{}, fmt.Errorf("want 7 fields, got %d", len(f))
+	}
+	var nums [5]uint64
+	for i := range nums {
+		bits := 64
+		if i >= 2 {
+			bits = 63 // size and times are int64
+		}
+		n, err := strconv.ParseUint(f[i], 10, bits)
+		if err != nil {
+			return "", statEntry{}, fmt.Errorf("parse field %d: %w", i+1, err)
+		}
+		nums[i] = n
+	}
+	d := digest.NewDigestFromEncoded(digest.SHA256, f[5])
+	if err := d.Validate(); err != nil {
+		return "", statEntry{}, fmt.Errorf("parse digest: %w", err)
+	}
+	rel, err := govis.Unvis(f[6], mtree.DefaultVisFlags)
+	if err != nil {
+		return "", statEntry{}, fmt.Errorf("parse path: %w", err)
+	}
+	return rel, statEntry{
+		dev: nums[0], ino: nums[1], size: int64(nums[2]),
+		mtime: int64(nums[3]), ctime: int64(nums[4]), digest: d,
+	}, nil
+}
