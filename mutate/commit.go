@@ -1,0 +1,135 @@
+package mutate
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/opencontainers/go-digest"
+	ispec "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/lade-oci/lade/oci/casext"
+)
+
+// Commit writes the config blob, then the manifest, then rewrites every
+// parent index on the path (bottom-up) so that the descriptor of its child
+// on the path carries the new digest and size. Every other field of a
+// rewritten descriptor (platform, annotations, artifactType, urls) is kept;
+// an embedded data field is dropped because it would be stale. An index
+// stays an index; its other children are untouched.
+//
+// It returns the new path; the caller tags its Root(). The mutator then
+// works on the new path. An unmodified mutator writes nothing and returns
+// its current path.
+func (m *Mutator) Commit(ctx context.Context) (casext.DescriptorPath, error) {
+	if !m.dirty {
+		return m.Path(), nil
+	}
+	config := copyImage(*m.config)
+	if config.RootFS.DiffIDs == nil {
+		config.RootFS.DiffIDs = []digest.Digest{} // required array, never null
+	}
+	cfgDesc, err := m.putJSON(ctx, ispec.MediaTypeImageConfig, config)
+	if err != nil {
+		return casext.DescriptorPath{}, fmt.Errorf("write config: %w", err)
+	}
+	manifest := copyManifest(*m.manifest)
+	manifest.Config = retarget(manifest.Config, cfgDesc)
+	if manifest.Layers == nil {
+		manifest.Layers = []ispec.Descriptor{} // required array, never null
+	}
+
+	manDesc, err := m.putJSON(ctx, ispec.MediaTypeImageManifest, manifest)
+	if err != nil {
+		return casext.DescriptorPath{}, fmt.Errorf("write manifest: %w", err)
+	}
+
+	old := m.path.Walk
+	walk := copyDescriptors(old)
+	last := len(walk) - 1
+	walk[last] = retarget(walk[last], manDesc)
+	for i := last - 1; i >= 0; i-- {
+		parent, err := m.rewriteParent(ctx, old[i], old[i+1], walk[i+1])
+		if err != nil {
+			return casext.DescriptorPath{}, err
+		}
+		walk[i] = parent
+	}
+
+	m.manifest.Config = manifest.Config
+	m.path = casext.DescriptorPath{Walk: walk}
+	m.dirty = false
+	return m.Path(), nil
+}
+
+// retarget returns a copy of d pointing at the blob described by to (media
+// type, digest, size), keeping d's other fields and dropping stale data.
+func retarget(d, to ispec.Descriptor) ispec.Descriptor {
+	d = copyDescriptor(d)
+	d.MediaType, d.Digest, d.Size = to.MediaType, to.Digest, to.Size
+	d.Data = nil
+	return d
+}
+
+// rewriteParent stores a copy of the index parent in which every entry equal
+// to oldChild points at newChild instead, and returns parent retargeted at
+// the stored copy.
+func (m *Mutator) rewriteParent(ctx context.Context, parent, oldChild, newChild ispec.Descriptor) (ispec.Descriptor, error) {
+	if parent.MediaType != ispec.MediaTypeImageIndex {
+		return ispec.Descriptor{}, fmt.Errorf("rewrite parent %s: %q: %w", parent.Digest, parent.MediaType, ErrUnsupported)
+	}
+	blob, err := m.engine.FromDescriptor(ctx, parent)
+	if err != nil {
+		return ispec.Descriptor{}, fmt.Errorf("read index %s: %w", parent.Digest, err)
+	}
+	src, ok := blob.Data.(*ispec.Index)
+	if !ok || src == nil {
+		return ispec.Descriptor{}, fmt.Errorf("read index %s: parsed as %T: %w", parent.Digest, blob.Data, ErrUnsupported)
+	}
+	index := *src
+	index.Manifests = copyDescriptors(src.Manifests)
+	found := false
+	for i, d := range index.Manifests {
+		if descriptorEqual(d, oldChild) {
+			index.Manifests[i] = retarget(d, newChild)
+			found = true
+		}
+	}
+	if !found {
+		return ispec.Descriptor{}, fmt.Errorf("rewrite index %s: child %s not found", parent.Digest, oldChild.Digest)
+	}
+	desc, err := m.putJSON(ctx, parent.MediaType, index)
+	if err != nil {
+		return ispec.Descriptor{}, fmt.Errorf("write index: %w", err)
+	}
+	return retarget(parent, desc), nil
+}
+
+// descriptorEqual reports whether a and b describe the same entry; nil and
+// empty collections compare equal (JSON does not tell them apart).
+func descriptorEqual(a, b ispec.Descriptor) bool {
+	return a.MediaType == b.MediaType && a.Digest == b.Digest && a.Size == b.Size &&
+		a.ArtifactType == b.ArtifactType &&
+		slices.Equal(a.URLs, b.URLs) && maps.Equal(a.Annotations, b.Annotations) &&
+		bytes.Equal(a.Data, b.Data) && platformEqual(a.Platform, b.Platform)
+}
+
+func platformEqual(a, b *ispec.Platform) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.OS == b.OS && a.Architecture == b.Architecture && a.Variant == b.Variant &&
+		a.OSVersion == b.OSVersion && slices.Equal(a.OSFeatures, b.OSFeatures)
+}
+
+// putJSON stores v as a JSON blob (encoded like every lade JSON blob) and
+// returns its descriptor.
+func (m *Mutator) putJSON(ctx context.Context, mediaType string, v any) (ispec.Descriptor, error) {
+	d, size, err := m.engine.PutBlobJSON(ctx, v)
+	if err != nil {
+		return ispec.Descriptor{}, err
+	}
+	return ispec.Descriptor{MediaType: mediaType, Digest: d, Size: size}, nil
+}

@@ -1,0 +1,105 @@
+package mutate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	ispec "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/lade-oci/lade/oci/casext"
+)
+
+// ErrUnsupported is returned when the descriptor path leads to something the
+// mutator cannot edit: a target that is not an OCI image manifest, a config
+// that is not an OCI image config, or a parent that is not an OCI index.
+var ErrUnsupported = errors.New("unsupported media type")
+
+// Mutator edits the image at the end of a descriptor path. The manifest and
+// config are read lazily on first use and cached; edits change only the
+// cache until [Mutator.Commit] writes them out.
+//
+// A Mutator is not safe for concurrent use by several goroutines.
+type Mutator struct {
+	engine casext.Engine
+	path   casext.DescriptorPath
+
+	// manifest and config are nil until load succeeds.
+	manifest *ispec.Manifest
+	config   *ispec.Image
+	// dirty is set by every edit and cleared by Commit.
+	dirty bool
+}
+
+// New returns a Mutator for the image manifest at the end of path. It does
+// not read anything yet; the first call that needs the manifest or config
+// reads and verifies them.
+func New(engine casext.Engine, path casext.DescriptorPath) (*Mutator, error) {
+	if len(path.Walk) == 0 {
+		return nil, errors.New("create mutator: empty descriptor path")
+	}
+	if mt := path.Descriptor().MediaType; mt != ispec.MediaTypeImageManifest {
+		return nil, fmt.Errorf("create mutator: target %q: %w", mt, ErrUnsupported)
+	}
+	return &Mutator{engine: engine, path: copyPath(path)}, nil
+}
+
+// copyPath returns a deep copy of p, so no caller shares our walk slice.
+func copyPath(p casext.DescriptorPath) casext.DescriptorPath {
+	return casext.DescriptorPath{Walk: copyDescriptors(p.Walk)}
+}
+
+// load reads and caches the manifest and config if not done yet.
+func (m *Mutator) load(ctx context.Context) error {
+	if m.manifest != nil {
+		return nil
+	}
+	desc := m.path.Descriptor()
+	blob, err := m.engine.FromDescriptor(ctx, desc)
+	if err != nil {
+		return fmt.Errorf("read manifest %s: %w", desc.Digest, err)
+	}
+	manifest, ok := blob.Data.(*ispec.Manifest)
+	if !ok || manifest == nil {
+		return fmt.Errorf("read manifest %s: parsed as %T: %w", desc.Digest, blob.Data, ErrUnsupported)
+	}
+	if manifest.MediaType != "" && manifest.MediaType != ispec.MediaTypeImageManifest {
+		return fmt.Errorf("read manifest %s: mediaType %q: %w", desc.Digest, manifest.MediaType, ErrUnsupported)
+	}
+	if mt := manifest.Config.MediaType; mt != ispec.MediaTypeImageConfig {
+		return fmt.Errorf("read manifest %s: config %q: %w", desc.Digest, mt, ErrUnsupported)
+	}
+	blob, err = m.engine.FromDescriptor(ctx, manifest.Config)
+	if err != nil {
+		return fmt.Errorf("read config %s: %w", manifest.Config.Digest, err)
+	}
+	config, ok := blob.Data.(*ispec.Image)
+	if !ok || config == nil {
+		return fmt.Errorf("read config %s: parsed as %T: %w", manifest.Config.Digest, blob.Data, ErrUnsupported)
+	}
+	mc, cc := copyManifest(*manifest), copyImage(*config)
+	m.manifest, m.config = &mc, &cc
+	return nil
+}
+
+// Manifest returns a deep copy of the (possibly edited) manifest.
+func (m *Mutator) Manifest(ctx context.Context) (ispec.Manifest, error) {
+	if err := m.load(ctx); err != nil {
+		return ispec.Manifest{}, err
+	}
+	return copyManifest(*m.manifest), nil
+}
+
+// Config returns a deep copy of the (possibly edited) image config.
+func (m *Mutator) Config(ctx context.Context) (ispec.Image, error) {
+	if err := m.load(ctx); err != nil {
+		return ispec.Image{}, err
+	}
+	return copyImage(*m.config), nil
+}
+
+// Path returns a deep copy of the descriptor path the mutator works on: the
+// source path, or the path returned by the last Commit.
+func (m *Mutator) Path() casext.DescriptorPath {
+	return copyPath(m.path)
+}

@@ -1,0 +1,202 @@
+package compress
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"testing"
+)
+
+// testData returns n bytes that compress moderately, like real layers.
+func testData(n int) []byte {
+	rng := rand.New(rand.NewPCG(1, 2))
+	words := []string{"usr", "lib", "bin", "etc", "\x00\x00\x00\x00", "ELF", "lade", "\n"}
+	var b bytes.Buffer
+	for b.Len() < n {
+		if rng.IntN(4) == 0 {
+			b.WriteByte(byte(rng.Uint32()))
+			continue
+		}
+		b.WriteString(words[rng.IntN(len(words))])
+	}
+	return b.Bytes()[:n]
+}
+
+func compressBytes(t *testing.T, a Algorithm, data []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w, err := a.Compress(&buf)
+	if err != nil {
+		t.Fatalf("compress: %v", err)
+	}
+	if _, err := w.Write(data); err != nil {
+		t.Fatalf("write: %v", err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatalf("close writer: %v", err)
+	}
+	return buf.Bytes()
+}
+
+func decompressBytes(a Algorithm, data []byte) ([]byte, error) {
+	r, err := a.Decompress(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	out, err := io.ReadAll(r)
+	if cerr := r.Close(); err == nil {
+		err = cerr
+	}
+	return out, err
+}
+
+func TestRoundTrip(t *testing.T) {
+	for _, a := range []Algorithm{None, Gzip, Zstd} {
+		for _, size := range []int{0, 1, 4096, 1<<20 + 17} {
+			t.Run(fmt.Sprintf("%s/%d", a.Name(), size), func(t *testing.T) {
+				data := testData(size)
+				packed := compressBytes(t, a, data)
+				if a != None && size > 4096 && len(packed) >= size {
+					t.Errorf("%s did not compress: %d -> %d", a.Name(), size, len(packed))
+				}
+				got, err := decompressBytes(a, packed)
+				if err != nil {
+					t.Fatalf("decompress: %v", err)
+				}
+				if !bytes.Equal(got, data) {
+					t.Fatalf("round trip of %d bytes gave %d different bytes", size, len(got))
+				}
+			})
+		}
+	}
+}
+
+func TestCompressDeterministic(t *testing.T) {
+	data := testData(2<<20 + 5)
+	for _, a := range []Algorithm{Gzip, Zstd} {
+		t.Run(a.Name(), func(t *testing.T) {
+			if !bytes.Equal(compressBytes(t, a, data), compressBytes(t, a, data)) {
+				t.Fatal("same input compressed to different bytes")
+			}
+		})
+	}
+}
+
+// TestConcatenatedAndTrailing checks that several members/frames are all
+// decoded and that junk after the stream is drained, not an error.
+func TestConcatenatedAndTrailing(t *testing.T) {
+	part1, part2 := testData(100000), []byte("second part")
+	junk := []byte("this is not compressed data, just junk\x00\x00\x00")
+	for _, a := range []Algorithm{Gzip, Zstd} {
+		for _, tc := range []struct {
+			name  string
+			tail  []byte
+			parts bool
+		}{
+			{"single", nil, false},
+			{"concatenated", nil, true},
+			{"junk", junk, false},
+			{"concatenated+junk", junk, true},
+			{"zero padding", make([]byte, 1024), false},
+			{"one junk byte", []byte{7}, false},
+		} {
+			t.Run(a.Name()+"/"+tc.name, func(t *testing.T) {
+				if a == Zstd && len(tc.tail) > 0 && len(tc.tail) < len(zstdMagic) {
+					t.Skip("junk shorter than a zstd magic reads as a truncated frame")
+				}
+				stream := compressBytes(t, a, part1)
+				want := append([]byte(nil), part1...)
+				if tc.parts {
+					stream = append(stream, compressBytes(t, a, part2)...)
+					want = append(want, part2...)
+				}
+				src := bytes.NewReader(append(stream, tc.tail...))
+				r, err := a.Decompress(src)
+				if err != nil {
+					t.Fatalf("decompress: %v", err)
+				}
+				defer r.Close()
+				got, err := io.ReadAll(r)
+				if err != nil {
+					t.Fatalf("read: %v", err)
+				}
+				if !bytes.Equal(got, want) {
+					t.Fatalf("got %d bytes, want %d", len(got), len(want))
+				}
+				if src.Len() != 0 {
+					t.Errorf("%d bytes of input left unread", src.Len())
+				}
+			})
+		}
+	}
+}
+
+func TestDecompressCorrupt(t *testing.T) {
+	data := testData(200000)
+	for _, a := range []Algorithm{Gzip, Zstd} {
+		good := compressBytes(t, a, data)
+		for _, tc := range []struct {
+			name  string
+			input []byte
+		}{
+			{"empty", nil},
+			{"garbage", []byte("definitely not a compressed stream at all")},
+			{"truncated", good[:len(good)/2]},
+			{"flipped", flip(good, len(good)/2)},
+		} {
+			t.Run(a.Name()+"/"+tc.name, func(t *testing.T) {
+				got, err := decompressBytes(a, tc.input)
+				if a == Zstd && tc.name == "empty" {
+					// An empty zstd stream is zero frames: empty output.
+					if err != nil || len(got) != 0 {
+						t.Fatalf("empty zstd: got %d bytes, %v", len(got), err)
+					}
+					return
+				}
+				if err == nil {
+					t.Fatalf("no error, %d bytes out", len(got))
+				}
+			})
+		}
+	}
+}
+
+func flip(b []byte, i int) []byte {
+	c := append([]byte(nil), b...)
+	c[i] ^= 0xff
+	return c
+}
+
+// errReader fails after its data, like a verifying reader whose digest
+// does not match at EOF.
+type errReader struct {
+	r   io.Reader
+	err error
+}
+
+func (e *errReader) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if errors.Is(err, io.EOF) {
+		return n, e.err
+	}
+	return n, err
+}
+
+func TestDecompressPropagatesSourceError(t *testing.T) {
+	errDigest := errors.New("digest mismatch")
+	for _, a := range []Algorithm{None, Gzip, Zstd} {
+		t.Run(a.Name(), func(t *testing.T) {
+			stream := append(compressBytes(t, a, testData(5000)), "junk"...)
+			r, err := a.Decompress(&errReader{r: bytes.NewReader(stream), err: errDigest})
+			if err != nil {
+				t.Fatalf("decompress: %v", err)
+			}
+			defer r.Close()
+			if _, err := io.ReadAll(r); !errors.Is(err, errDigest) {
+				t.Fatalf("got %v, want the source error", err)
+			}
+		})
+	}
+}

@@ -1,0 +1,100 @@
+package compress
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+
+	"github.com/klauspost/pgzip"
+)
+
+const (
+	// gzipBlockSize is the parallel compression block, 1 MiB like umoci
+	// (and Docker), so identical content gives identical digests.
+	gzipBlockSize = 1 << 20
+	// gzipReadBlock and gzipReadBlocks size the decompressor's read-ahead.
+	gzipReadBlock  = 1 << 20
+	gzipReadBlocks = 4
+)
+
+var gzipMagic = []byte{0x1f, 0x8b}
+
+type gzipAlgorithm struct{}
+
+func (gzipAlgorithm) Name() string            { return "gzip" }
+func (gzipAlgorithm) MediaTypeSuffix() string { return "gzip" }
+
+func (gzipAlgorithm) Compress(w io.Writer) (io.WriteCloser, error) {
+	zw, err := pgzip.NewWriterLevel(w, gzip.DefaultCompression)
+	if err != nil {
+		return nil, fmt.Errorf("create gzip writer: %w", err)
+	}
+	if err := zw.SetConcurrency(gzipBlockSize, 2*runtime.NumCPU()); err != nil {
+		return nil, fmt.Errorf("set gzip concurrency: %w", err)
+	}
+	return zw, nil
+}
+
+func (gzipAlgorithm) Decompress(r io.Reader) (io.ReadCloser, error) {
+	br := bufio.NewReaderSize(r, 1<<16)
+	zr, err := pgzip.NewReaderN(br, gzipReadBlock, gzipReadBlocks)
+	if err != nil {
+		return nil, fmt.Errorf("read gzip header: %w", err)
+	}
+	zr.Multistream(false)
+	return &gzipReader{br: br, zr: zr}, nil
+}
+
+// gzipReader reads gzip members one at a time so that it can tell a next
+// member (decoded) from trailing junk (drained with a warning).
+type gzipReader struct {
+	br  *bufio.Reader
+	zr  *pgzip.Reader
+	err error
+}
+
+func (g *gzipReader) Read(p []byte) (int, error) {
+	for g.err == nil {
+		n, err := g.zr.Read(p)
+		switch {
+		case err == nil || n > 0 && errors.Is(err, io.EOF):
+			return n, nil
+		case !errors.Is(err, io.EOF):
+			g.err = fmt.Errorf("decompress gzip: %w", err)
+		default:
+			g.err = g.nextMember()
+		}
+	}
+	return 0, g.err
+}
+
+// nextMember starts the next gzip member, or returns io.EOF after draining
+// whatever non-gzip data follows.
+func (g *gzipReader) nextMember() error {
+	head, err := g.br.Peek(len(gzipMagic))
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("read after gzip member: %w", err)
+	}
+	if !bytes.Equal(head, gzipMagic) {
+		if err := drainTrailing(g.br, "gzip"); err != nil {
+			return err
+		}
+		return io.EOF
+	}
+	if err := g.zr.Reset(g.br); err != nil {
+		return fmt.Errorf("read gzip member header: %w", err)
+	}
+	g.zr.Multistream(false)
+	return nil
+}
+
+func (g *gzipReader) Close() error {
+	if err := g.zr.Close(); err != nil {
+		return fmt.Errorf("close gzip reader: %w", err)
+	}
+	return nil
+}
