@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/lade-oci/lade/internal/hardening"
 	"github.com/lade-oci/lade/oci/cas"
 	"github.com/lade-oci/lade/oci/casext/mediatype"
 	ispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -58,11 +57,23 @@ func (e Engine) GetVerifiedBlob(ctx context.Context, desc ispec.Descriptor) (io.
 		}
 		return io.NopCloser(bytes.NewReader(desc.Data)), nil
 	}
+	// The backend's GetBlob already verifies the digest (cas.Engine
+	// contract), so hashing again here would only burn a core on every
+	// layer. What the backend cannot know is the size the descriptor
+	// promises: check it before handing out a single byte.
+	size, err := e.StatBlob(ctx, desc.Digest)
+	if err != nil {
+		return nil, fmt.Errorf("get blob %s: %w", desc.Digest, err)
+	}
+	if size != desc.Size {
+		return nil, fmt.Errorf("get blob %s: %w: descriptor says %d bytes, blob has %d",
+			desc.Digest, cas.ErrDigestMismatch, desc.Size, size)
+	}
 	rc, err := e.GetBlob(ctx, desc.Digest)
 	if err != nil {
 		return nil, fmt.Errorf("get blob %s: %w", desc.Digest, err)
 	}
-	return hardening.NewVerifiedReader(rc, desc.Digest, desc.Size), nil
+	return rc, nil
 }
 
 // verifyData checks a descriptor's embedded data against its size and digest.
