@@ -3,6 +3,12 @@
 // rootless mode) treating every entry as hostile, and generates layers from a
 // tree (mtree deltas for repack, host paths for insert).
 //
+// Unpacking (unpack*.go) resolves every path inside the root through
+// internal/pathsafe (chroot semantics) and does all rootfs I/O through
+// internal/fseval, so rootless mode is one FsEval away. Shared helpers other
+// files may reuse: XattrNeverApplied (xattrs never extracted nor packed),
+// DigestCache (file digests by inode), ErrBreakout.
+//
 // It knows nothing about CAS, manifests or bundles: it must not import
 // oci/*, mutate or bundle.
 package layer

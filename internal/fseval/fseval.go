@@ -1,0 +1,57 @@
+package fseval
+
+import (
+	"io/fs"
+	"os"
+	"time"
+
+	"github.com/lade-oci/lade/internal/system"
+	"github.com/vbatts/go-mtree"
+)
+
+// FsEval performs filesystem operations on host paths. Path arguments are
+// full host paths that the caller has already confined to its root (see
+// internal/pathsafe); none of the methods follow a final symlink unless the
+// os.* function they mirror does (Open, Readdir).
+type FsEval interface {
+	// go-mtree's FsEval.
+	Open(path string) (*os.File, error)
+	Lstat(path string) (os.FileInfo, error)
+	Readdir(path string) ([]os.FileInfo, error)
+	KeywordFunc(fn mtree.KeywordFunc) mtree.KeywordFunc
+
+	// Readdirnames lists the names in directory path (unsorted).
+	Readdirnames(path string) ([]string, error)
+	Readlink(path string) (string, error)
+	// WalkDir is filepath.WalkDir with this evaluator's access rules.
+	WalkDir(root string, fn fs.WalkDirFunc) error
+
+	// CreateExcl creates a new file for writing (O_EXCL|O_NOFOLLOW); EEXIST
+	// if anything is at path.
+	CreateExcl(path string, perm uint32) (*system.File, error)
+	Mkdir(path string, perm uint32) error
+	Symlink(target, path string) error
+	Link(oldpath, newpath string) error
+	// Mknod creates a node; mode includes the S_IF* type bits.
+	Mknod(path string, mode uint32, major, minor uint32) error
+	Remove(path string) error
+	RemoveAll(path string) error
+
+	Lchown(path string, uid, gid int) error
+	// Chmod sets all 12 permission bits (setuid/setgid/sticky included).
+	Chmod(path string, mode uint32) error
+	Lutimes(path string, atime, mtime time.Time) error
+
+	Llistxattr(path string) ([]string, error)
+	Lgetxattr(path, name string) ([]byte, error)
+	Lsetxattr(path, name string, value []byte) error
+	Lremovexattr(path, name string) error
+}
+
+// New returns Rootless when rootless is true and Default otherwise.
+func New(rootless bool) FsEval {
+	if rootless {
+		return Rootless
+	}
+	return Default
+}

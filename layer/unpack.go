@@ -1,0 +1,133 @@
+package layer
+
+import (
+	"archive/tar"
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/lade-oci/lade/internal/fseval"
+	"github.com/lade-oci/lade/internal/pathsafe"
+)
+
+// Whiteout names (OCI image-spec layer changesets).
+const (
+	whiteoutPrefix = ".wh."
+	whiteoutOpaque = ".wh..wh..opq"
+)
+
+// UnpackLayer applies one uncompressed tar stream to root, creating root if
+// it is missing. Every entry is treated as hostile: names are rooted and
+// cleaned, parents resolve inside root with chroot semantics, and nothing
+// outside root is created, changed or removed. The whole stream is consumed
+// (trailing bytes after the tar end included) so callers hashing it for the
+// diff_id see every byte. On error root is left partially written; cleaning
+// it up is the caller's job.
+func UnpackLayer(ctx context.Context, root string, r io.Reader, opts *UnpackOptions) error {
+	if opts == nil {
+		opts = &UnpackOptions{}
+	}
+	u, err := newUnpacker(ctx, root, opts)
+	if err != nil {
+		return err
+	}
+	br := bufio.NewReaderSize(r, 64<<10)
+	tr := tar.NewReader(br)
+	for {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("unpack layer: %w", err)
+		}
+		hdr, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("read tar header: %w", err)
+		}
+		if err := u.entry(hdr, tr); err != nil {
+			return fmt.Errorf("unpack entry %q: %w", hdr.Name, err)
+		}
+	}
+	if n, err := io.Copy(io.Discard, br); err != nil {
+		return fmt.Errorf("read trailing layer data: %w", err)
+	} else if n > 0 {
+		u.log.DebugContext(ctx, "layer has trailing data after tar end", "bytes", n)
+	}
+	return u.finish()
+}
+
+// newUnpacker prepares root (created with mode 0755 if missing; it must be a
+// directory) and the per-layer state.
+func newUnpacker(ctx context.Context, root string, opts *UnpackOptions) (*unpacker, error) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("resolve root %s: %w", root, err)
+	}
+	if err := os.MkdirAll(abs, 0o755); err != nil {
+		return nil, fmt.Errorf("create root: %w", err)
+	}
+	// Host paths are built by string concatenation: make root itself real.
+	if abs, err = filepath.EvalSymlinks(abs); err != nil {
+		return nil, fmt.Errorf("resolve root %s: %w", root, err)
+	}
+	u := &unpacker{
+		ctx:   ctx,
+		root:  abs,
+		fs:    fseval.New(opts.MapOptions.Rootless),
+		opts:  opts,
+		log:   slog.Default(),
+		dirs:  map[string]*dirState{"/": {}},
+		upper: map[string]struct{}{"/": {}},
+		warn:  map[string]bool{},
+		buf:   make([]byte, copyBufferSize),
+	}
+	return u, nil
+}
+
+// entry applies one tar header (and its content) to the root.
+func (u *unpacker) entry(hdr *tar.Header, content io.Reader) error {
+	if hdr.Typeflag == tar.TypeXGlobalHeader {
+		return nil
+	}
+	name := pathsafe.Clean(hdr.Name)
+	if name == "/" {
+		if hdr.Typeflag != tar.TypeDir {
+			return fmt.Errorf("malicious tar entry: root is type %q, not a directory: %w", hdr.Typeflag, ErrBreakout)
+		}
+		return u.extractDir("/", hdr)
+	}
+	dir, base := path.Dir(name), path.Base(name)
+	if strings.HasPrefix(base, whiteoutPrefix) {
+		return u.whiteout(dir, base)
+	}
+	parent, err := u.parentDir(dir)
+	if err != nil {
+		return err
+	}
+	if err := u.saveTimes(parent); err != nil {
+		return err
+	}
+	p := path.Join(parent, base)
+	u.markUpper(p)
+	switch hdr.Typeflag {
+	case tar.TypeReg, tar.TypeRegA:
+		return u.extractFile(p, hdr, content)
+	case tar.TypeDir:
+		return u.extractDir(p, hdr)
+	case tar.TypeSymlink:
+		return u.extractSymlink(p, hdr)
+	case tar.TypeLink:
+		return u.extractHardlink(p, hdr)
+	case tar.TypeChar, tar.TypeBlock, tar.TypeFifo:
+		return u.extractNode(p, hdr)
+	default:
+		return fmt.Errorf("unsupported tar entry type %q", hdr.Typeflag)
+	}
+}
