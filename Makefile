@@ -1,0 +1,92 @@
+# lade build and test entry points. `make test` is what CI runs.
+
+SHELL     := /bin/bash
+GO        ?= go
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+DESTDIR   ?=
+MODULE    := github.com/lade-oci/lade
+VERSION   ?= $(shell v=$$(git describe --tags --dirty 2>/dev/null) && echo "$${v\#v}" || \
+	echo "0.1.0+dev.$$(git rev-parse --short HEAD 2>/dev/null || echo unknown)")
+LDFLAGS   := -X main.version=$(VERSION)
+BIN       := bin/lade
+BATS      ?= bats
+
+# Fuzz smoke targets, each run for FUZZ_TIME: "package-dir:FuzzName" pairs.
+# Every Fuzz function in the tree is found automatically; set FUZZ_TARGETS
+# to run a subset.
+FUZZ_TIME    ?= 10s
+FUZZ_TARGETS ?= $(shell grep -rE --include='*_test.go' --exclude-dir=.git --exclude-dir=.cache -o '^func Fuzz[A-Za-z0-9_]+' . | sed -E 's|^(.*)/[^/]*_test\.go:func |\1:|' | sort)
+
+.PHONY: all build test test-unit test-fuzz test-bats install install-umoci-link \
+	fmt vet clean check-imports
+
+all: build
+
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/lade
+
+test: vet check-imports test-unit test-fuzz test-bats
+
+test-unit:
+	$(GO) test -count=1 ./...
+
+test-fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$pkg $$name ($(FUZZ_TIME))"; \
+		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZ_TIME) "$$pkg"; \
+	done
+
+# Prints bats' TAP stream, then a "bats: N passed, N failed, N skipped" line.
+test-bats: build
+	@set -o pipefail; tap=$$(mktemp); \
+	LADE=$(CURDIR)/$(BIN) $(BATS) --tap test/ | tee "$$tap"; rc=$$?; \
+	skipped=$$(grep -c '^ok .* # skip' "$$tap"); \
+	passed=$$(( $$(grep -c '^ok ' "$$tap") - skipped )); \
+	failed=$$(grep -c '^not ok ' "$$tap"); rm -f "$$tap"; \
+	echo "bats: $$passed passed, $$failed failed, $$skipped skipped"; \
+	exit $$rc
+
+install: build
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/lade
+
+# Also answer to "umoci" (lade names itself after argv[0]).
+install-umoci-link: install
+	ln -sf lade $(DESTDIR)$(BINDIR)/umoci
+
+fmt:
+	gofmt -w $$(find . -name '*.go' -not -path './.git/*' -not -path './.cache/*')
+
+vet:
+	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './.git/*' -not -path './.cache/*')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+# Import rules of docs/ARCHITECTURE.md, checked on the transitive
+# dependencies of every package: only cmd imports urfave/cli; internal
+# imports no non-internal lade package; layer imports no oci, mutate or
+# bundle; oci imports no layer, mutate or bundle; mutate imports no layer or
+# bundle.
+check-imports:
+	@$(GO) list -f '{{.ImportPath}} {{join .Deps " "}}' ./... | awk -v m='$(MODULE)' ' \
+	function under(p, dir) { return p == m "/" dir || index(p, m "/" dir "/") == 1 } \
+	function bad(pkg, dep, why) { printf "forbidden import: %s -> %s (%s)\n", pkg, dep, why; fail = 1 } \
+	{ pkg = $$1; \
+	  for (i = 2; i <= NF; i++) { dep = $$i; \
+	    if (dep ~ /^github.com\/urfave\/cli/ && !under(pkg, "cmd")) bad(pkg, dep, "only cmd may use urfave/cli"); \
+	    if (index(dep, m "/") != 1) continue; \
+	    if (under(pkg, "internal") && !under(dep, "internal")) bad(pkg, dep, "internal imports only internal"); \
+	    if (under(pkg, "layer") && (under(dep, "oci") || under(dep, "mutate") || under(dep, "bundle"))) bad(pkg, dep, "layer must not import oci, mutate or bundle"); \
+	    if (under(pkg, "oci") && (under(dep, "layer") || under(dep, "mutate") || under(dep, "bundle"))) bad(pkg, dep, "oci must not import layer, mutate or bundle"); \
+	    if (under(pkg, "mutate") && (under(dep, "layer") || under(dep, "bundle"))) bad(pkg, dep, "mutate must not import layer or bundle"); \
+	    if (under(dep, "cmd")) bad(pkg, dep, "nothing imports cmd"); \
+	  } } \
+	END { if (fail) exit 1; print "check-imports: ok" }'
+
+clean:
+	rm -rf bin/ test/.images/
+
+# bench and demo live in mk/*.mk.
+-include mk/*.mk

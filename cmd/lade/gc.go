@@ -1,0 +1,41 @@
+package main
+
+import (
+	"github.com/urfave/cli/v2"
+)
+
+func init() { registerCommand(gcCommand()) }
+
+func gcCommand() *cli.Command {
+	return &cli.Command{
+		Name:     "gc",
+		Usage:    "remove unreferenced blobs from an OCI image layout",
+		Category: categoryLayout,
+		Description: `Delete every blob of the layout given with --layout that cannot be reached
+from an entry of its index.json (tagged or not), following indexes,
+manifests (OCI and Docker) and configs, then remove temporary files left by
+dead processes. gc waits until no other lade process has the layout open.
+
+Blobs referenced only by an unpacked bundle (a removed tag) are deleted: a
+later repack of that bundle then fails.
+
+No positional arguments.`,
+		Flags: []cli.Flag{layoutFlag()},
+		Action: func(c *cli.Context) (err error) {
+			if err := checkArgs(c, 0, ""); err != nil {
+				return err
+			}
+			layout, err := layoutFromFlag(c)
+			if err != nil {
+				return err
+			}
+			engine, err := openEngine(c.Context, layout)
+			if err != nil {
+				return err
+			}
+			defer closeEngine(engine, &err)
+			_, err = engine.GC(c.Context)
+			return err
+		},
+	}
+}

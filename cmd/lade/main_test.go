@@ -1,0 +1,118 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/urfave/cli/v2"
+)
+
+func init() {
+	// A hidden command that panics, to test the top-level recovery.
+	registerCommand(&cli.Command{
+		Name:   "test-panic",
+		Hidden: true,
+		Action: func(*cli.Context) error { panic("boom") },
+	})
+}
+
+// result is the outcome of one lade invocation.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// lade runs the CLI in-process with args (without the program name).
+func lade(t *testing.T, args ...string) result {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(append([]string{"lade"}, args...), &stdout, &stderr)
+	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
+}
+
+// mustLade runs lade and fails the test unless it succeeds.
+func mustLade(t *testing.T, args ...string) result {
+	t.Helper()
+	r := lade(t, args...)
+	if r.code != 0 {
+		t.Fatalf("lade %s: exit %d\nstderr: %s", strings.Join(args, " "), r.code, r.stderr)
+	}
+	return r
+}
+
+// failLade runs lade and fails the test unless it exits 1 with exactly one
+// error line on stderr containing want.
+func failLade(t *testing.T, want string, args ...string) result {
+	t.Helper()
+	r := lade(t, args...)
+	if r.code != 1 {
+		t.Fatalf("lade %s: exit %d, want 1\nstdout: %s\nstderr: %s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
+	}
+	lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
+	if len(lines) != 1 || !strings.HasPrefix(lines[0], "   ⨯ ") {
+		t.Errorf("lade %s: want one error line, got stderr:\n%s", strings.Join(args, " "), r.stderr)
+	}
+	if !strings.Contains(r.stderr, want) {
+		t.Errorf("lade %s: stderr %q does not contain %q", strings.Join(args, " "), r.stderr, want)
+	}
+	return r
+}
+
+// copyDir copies the regular files and directories of src into dst.
+func copyDir(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, path)
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o644)
+	})
+	if err != nil {
+		t.Fatalf("copy %s: %v", src, err)
+	}
+}
+
+// exampleLayout returns a writable copy of the example umoci layout.
+func exampleLayout(t *testing.T) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), "layout")
+	copyDir(t, filepath.Join("testdata", "umoci-layout"), dst)
+	return dst
+}
+
+// newLayout creates an empty layout with lade init.
+func newLayout(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "layout")
+	mustLade(t, "init", "--layout", path)
+	return path
+}
+
+func TestPanicIsOneLineError(t *testing.T) {
+	failLade(t, "internal error: boom", "test-panic")
+}
+
+func TestReportErrorPermissionHint(t *testing.T) {
+	var b bytes.Buffer
+	logger := setupLogging(&b)
+	reportError(t.Context(), logger, "umoci", &os.PathError{Op: "open", Path: "x", Err: os.ErrPermission})
+	want := "   • umoci encountered a permission error: maybe --rootless will help?\n   ⨯ open x: permission denied\n"
+	if b.String() != want {
+		t.Errorf("got %q, want %q", b.String(), want)
+	}
+}

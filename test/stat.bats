@@ -1,0 +1,69 @@
+#!/usr/bin/env bats
+# lade stat --image PATH[:TAG] [--json]
+
+load helpers
+
+@test "lade stat matches umoci's output" {
+	layout="$(copy_example img)"
+	lade_ok stat --image "$layout:demo"
+	diff -u "$EXAMPLES/demo.stat.txt" <(printf '%s\n' "$output")
+	lade_ok stat --json --image "$layout:demo"
+	diff -u "$EXAMPLES/demo.stat.json" <(printf '%s\n' "$output")
+}
+
+@test "lade stat --json" {
+	layout="$(new_layout img)"
+	new_image "$layout" a
+	"$LADE" stat --json --image "$layout:a" >"$TESTDIR/stat.json"
+	manifest="$(jq -r '.manifests[0].digest' "$layout/index.json")"
+	run -0 jq -e --arg m "$manifest" '.manifest.descriptor.digest == $m and .manifest.blob.layers == []
+		and .config.blob.rootfs.type == "layers" and .history == []' "$TESTDIR/stat.json"
+	# The blob is the manifest verbatim.
+	diff <(jq -cS .manifest.blob "$TESTDIR/stat.json") <(jq -cS . "$layout/blobs/sha256/${manifest#sha256:}")
+}
+
+@test "lade stat of a history entry without created" {
+	layout="$(copy_example img)"
+	manifest="$layout/blobs/sha256/11c070471c76abcf2b817d33c601646c9ab85157582e3f76c82f7e817b2b5543"
+	config="$(jq -r .config.digest "$manifest")"
+	jq -c 'del(.history[0].created) | del(.created)' "$layout/blobs/sha256/${config#sha256:}" >"$TESTDIR/config"
+	newcfg="$(sha256sum <"$TESTDIR/config" | cut -d' ' -f1)"
+	cp "$TESTDIR/config" "$layout/blobs/sha256/$newcfg"
+	jq -c --arg d "sha256:$newcfg" --argjson s "$(stat -c %s "$TESTDIR/config")" \
+		'.config.digest = $d | .config.size = $s' "$manifest" >"$TESTDIR/manifest"
+	newman="$(sha256sum <"$TESTDIR/manifest" | cut -d' ' -f1)"
+	cp "$TESTDIR/manifest" "$layout/blobs/sha256/$newman"
+	jq -c --arg d "sha256:$newman" --argjson s "$(stat -c %s "$TESTDIR/manifest")" \
+		'.manifests[1].digest = $d | .manifests[1].size = $s' "$layout/index.json" >"$TESTDIR/index.json"
+	mv "$TESTDIR/index.json" "$layout/index.json"
+
+	lade_ok stat --image "$layout:demo"
+	[[ "$output" == *"Created: <none>"* ]]
+	[[ "$output" == *"sha256:caefabb29f429b4cfa128f5f31987ad8ca332237f1448a28cbbac10355528be2 <none> "* ]]
+	lade_ok stat --json --image "$layout:demo"
+	[[ "$(jq -c '.history[0] | has("created")' <<<"$output")" == false ]]
+}
+
+@test "lade stat of a tampered blob fails" {
+	layout="$(copy_example img)"
+	chmod u+w "$layout/blobs/sha256/eb46560884de1037bbb1082ea3c5b4d1ac653a2fa2b798422b0880f56cd588ad"
+	sed -i 's/Demo Author/Evil Author/' "$layout/blobs/sha256/eb46560884de1037bbb1082ea3c5b4d1ac653a2fa2b798422b0880f56cd588ad"
+	lade_fail stat --image "$layout:demo"
+	lade_ok stat --image "$layout:blank"
+}
+
+@test "lade stat [invalid arguments]" {
+	layout="$(new_layout img)"
+	new_image "$layout" a
+	lade_fail stat
+	[[ "$output" == *"missing mandatory argument: --image"* ]]
+	lade_fail stat --image "$layout:a" extra
+	lade_fail stat --image "$layout:a" extra --json
+	[[ "$output" == *"flags must come before positional arguments"* ]]
+	lade_fail stat --image "$layout:"
+	lade_fail stat --image "$layout:nope"
+	[[ "$output" == *"tag not found"* ]]
+	lade_fail stat --image "$TESTDIR/missing:a"
+	[[ "$output" == *"open CAS"* ]]
+	lade_fail stat --layout "$layout"
+}
