@@ -23,7 +23,7 @@ func historyFlags() []cli.Flag {
 		&cli.StringFlag{Name: "history.author", Usage: "author of the history entry (default: the image's author)"},
 		&cli.StringFlag{Name: "history.comment", Usage: "comment of the history entry"},
 		&cli.StringFlag{Name: "history.created", Usage: "creation time of the history entry, RFC 3339 (default: SOURCE_DATE_EPOCH or now)"},
-		&cli.StringFlag{Name: "history.created_by", Usage: "created_by of the history entry (default: the command line)"},
+		&cli.StringFlag{Name: "history.created_by", Usage: "created_by of the history entry (default: umoci <command>, as umoci writes it)"},
 	}
 }
 
