@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# lade vs umoci (and tar for unpack), side by side on the bench image.
+# Each run writes to a fresh tmpfs (a new mount per run as root, otherwise a
+# fresh directory under /dev/shm), is repeated $REPS times, and the median of
+# each metric (wall, user+sys CPU, peak RSS) is reported. Results go to
+# stdout and to bench/results.md.
+#
+# Env: LADE (default bin/lade; LADE=umoci makes a dry run of the harness),
+# UMOCI (default umoci), MKIMAGE (default bin/mkimage), REPS (default 3).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+LADE=${LADE:-bin/lade}
+UMOCI=${UMOCI:-umoci}
+MKIMAGE=${MKIMAGE:-bin/mkimage}
+REPS=${REPS:-3}
+WORK=bench/.work
+IMG=$WORK/image
+TAG=bench
+RESULTS=bench/results.md
+start=$SECONDS
+
+die() { echo "bench: $*" >&2; exit 1; }
+for tool in "$LADE" "$UMOCI" tar jq; do
+	command -v "$tool" >/dev/null || die "$tool not found (build lade with 'make build', or run with LADE=umoci)"
+done
+LADE=$(command -v "$LADE")
+if [ ! -x /usr/bin/time ]; then
+	[ "$(id -u)" = 0 ] || die "/usr/bin/time is missing: apt-get install time"
+	apt-get install -y -qq time >/dev/null || die "cannot install time"
+fi
+[ -x "$MKIMAGE" ] || go build -o "$MKIMAGE" ./tools/mkimage
+
+mkdir -p "$WORK"
+"$MKIMAGE" bench "$IMG:$TAG" | tee "$WORK/image-stats.txt"
+[ -f "$WORK/big200/d000/f00000" ] || { rm -rf "$WORK/big200"; "$MKIMAGE" tree "$WORK/big200" 1 209715200 >/dev/null; }
+[ -f "$WORK/insert-src/.done" ] || { rm -rf "$WORK/insert-src"; "$MKIMAGE" tree "$WORK/insert-src" 5000 104857600 >/dev/null && touch "$WORK/insert-src/.done"; }
+
+man=$(jq -r --arg t "$TAG" '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == $t) | .digest' "$IMG/index.json")
+mapfile -t LAYERS < <(jq -r '.layers[].digest | sub("sha256:"; "")' "$IMG/blobs/sha256/${man#sha256:}" | sed "s|^|$IMG/blobs/sha256/|")
+cat "$IMG"/blobs/sha256/* "$WORK/big200/d000/f00000" >/dev/null # warm the page cache
+
+# --- scratch space: one fresh tmpfs per run ---------------------------------
+BASE=$(mktemp -d /tmp/lade-bench.XXXXXX)
+SCRATCH=""
+if [ "$(id -u)" = 0 ]; then MODE="a new tmpfs mount per run"; else MODE="a fresh directory in /dev/shm per run"; fi
+fresh() {
+	SCRATCH=$BASE/run
+	if [ "$(id -u)" = 0 ]; then
+		mkdir -p "$SCRATCH" && mount -t tmpfs -o size=8g,mode=0755 lade-bench "$SCRATCH"
+	else
+		SCRATCH=$(mktemp -d /dev/shm/lade-bench.XXXXXX)
+	fi
+}
+drop() {
+	[ -n "$SCRATCH" ] || return 0
+	if mountpoint -q "$SCRATCH"; then umount "$SCRATCH"; else rm -rf "$SCRATCH"; fi
+	SCRATCH=""
+}
+trap 'drop; rm -rf "$BASE"' EXIT
+
+# --- measurement --------------------------------------------------------------
+declare -A WALL CPU RSS
+measure() { # LABEL CMD...: run CMD under /usr/bin/time, keep wall, user+sys, max RSS
+	local label=$1; shift
+	if ! /usr/bin/time -f '%e %U %S %M' -o "$BASE/time" "$@" >"$BASE/out" 2>&1; then
+		cat "$BASE/out" >&2
+		die "$label failed: $*"
+	fi
+	local e u s m c
+	read -r e u s m <"$BASE/time"
+	c=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')
+	WALL[$label]+=" $e"
+	CPU[$label]+=" $c"
+	RSS[$label]+=" $((m / 1024))"
+	printf '  %-22s %6.2fs wall %6.2fs cpu %5d MiB\n' "$label" "$e" "$c" "$((m / 1024))"
+}
+median() { printf '%s\n' $1 | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
+
+# --- unpack ---------------------------------------------------------------------
+echo "== unpack ($REPS runs each, $MODE)"
+for rep in $(seq "$REPS"); do
+	for tool in lade umoci tar; do
+		fresh
+		case $tool in
+		lade) measure unpack-lade "$LADE" unpack --image "$IMG:$TAG" "$SCRATCH/bundle" ;;
+		umoci) measure unpack-umoci "$UMOCI" unpack --image "$IMG:$TAG" "$SCRATCH/bundle" ;;
+		tar) measure unpack-tar bash -c 'r=$1; shift; mkdir -p "$r"; for b; do tar -xzf "$b" -C "$r" || exit; done' _ "$SCRATCH/rootfs" "${LAYERS[@]}" ;;
+		esac
+		drop
+	done
+done
+
+# --- repack and insert ----------------------------------------------------------
+echo "== repack / insert ($REPS runs each, each tool on its own bundle)"
+for tool in lade umoci; do
+	bin=$LADE
+	[ "$tool" = umoci ] && bin=$UMOCI
+	fresh
+	cp -a "$IMG" "$SCRATCH/layout"
+	"$bin" unpack --image "$SCRATCH/layout:$TAG" "$SCRATCH/bundle0"
+	(cd "$SCRATCH/bundle0/rootfs" && find . -type f -size +0 | sort | awk -v n="$(find . -type f -size +0 | wc -l)" 'NR % int(n / 1000) == 0' | head -n 1000) >"$BASE/touch.list"
+	for rep in $(seq "$REPS"); do
+		for sc in nochange touch1000 add200m; do
+			cp -a "$SCRATCH/bundle0" "$SCRATCH/b"
+			case $sc in
+			touch1000) while read -r f; do printf 'bench edit\n' >>"$SCRATCH/b/rootfs/$f"; done <"$BASE/touch.list" ;;
+			add200m) cp "$WORK/big200/d000/f00000" "$SCRATCH/b/rootfs/big200.bin" ;;
+			esac
+			measure "repack-$sc-$tool" "$bin" repack --image "$SCRATCH/layout:r-$sc-$rep" "$SCRATCH/b"
+			rm -rf "$SCRATCH/b"
+		done
+		measure "insert-$tool" "$bin" insert --image "$SCRATCH/layout:$TAG" --tag "ins-$rep" "$WORK/insert-src" /opt/inserted
+	done
+	drop
+done
+
+# --- report ---------------------------------------------------------------------
+W() { median "${WALL[$1]}"; }
+C() { median "${CPU[$1]}"; }
+R() { median "${RSS[$1]}"; }
+{
+	echo "# lade benchmark results"
+	echo
+	echo "$(date -u +%Y-%m-%d), $(nproc) CPUs, $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(uname -r); median of $REPS runs, each on $MODE."
+	echo "lade: \`$LADE\`$( [ "$(basename "$LADE")" = umoci ] && echo ' (umoci standing in for lade: the lade columns are umoci)'); umoci: $("$UMOCI" --version)."
+	echo
+	sed 's/^/    /' "$WORK/image-stats.txt"
+	echo
+	echo "## Unpack"
+	echo
+	echo "| tool | wall s | user+sys s | peak RSS MiB |"
+	echo "|---|---:|---:|---:|"
+	for t in lade umoci tar; do echo "| $t | $(W unpack-$t) | $(C unpack-$t) | $(R unpack-$t) |"; done
+	echo
+	echo "lade/umoci: wall $(ratio "$(W unpack-lade)" "$(W unpack-umoci)"), cpu $(ratio "$(C unpack-lade)" "$(C unpack-umoci)"), rss $(ratio "$(R unpack-lade)" "$(R unpack-umoci)");"
+	echo "lade/tar: wall $(ratio "$(W unpack-lade)" "$(W unpack-tar)"), cpu $(ratio "$(C unpack-lade)" "$(C unpack-tar)")."
+	echo "tar is \`tar -xzf\` of the layer blobs in order: it applies no whiteouts, checks no digests and writes no mtree manifest nor config.json, so it is a floor, not a peer."
+	echo
+	echo "## Repack and insert (each tool repacks a bundle it unpacked itself)"
+	echo
+	echo "| operation | lade wall s | umoci wall s | wall ratio | lade cpu s | umoci cpu s | cpu ratio | lade RSS MiB | umoci RSS MiB |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+	for op in repack-nochange repack-touch1000 repack-add200m insert; do
+		l=$op-lade u=$op-umoci
+		echo "| $op | $(W "$l") | $(W "$u") | $(ratio "$(W "$l")" "$(W "$u")") | $(C "$l") | $(C "$u") | $(ratio "$(C "$l")" "$(C "$u")") | $(R "$l") | $(R "$u") |"
+	done
+	echo
+	echo "repack-nochange: no edit; repack-touch1000: 1,000 files appended to; repack-add200m: one new 200 MiB binary file;"
+	echo "insert: a 5,000-file / 100 MiB directory inserted at /opt/inserted. Ratios are lade/umoci (below 1 is faster)."
+} >"$RESULTS"
+echo
+cat "$RESULTS"
+echo
+echo "bench: done in $((SECONDS - start))s; results in $RESULTS"
