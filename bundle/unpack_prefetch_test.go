@@ -1,0 +1,105 @@
+package bundle
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"testing"
+	"testing/iotest"
+
+	"github.com/opencontainers/go-digest"
+)
+
+func TestPrefetcher(t *testing.T) {
+	data := make([]byte, prefetchChunks*prefetchChunkSize*2+12345)
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for i := range data {
+		data[i] = byte(rnd.Uint32())
+	}
+	readers := map[string]func() io.Reader{
+		"whole":    func() io.Reader { return bytes.NewReader(data) },
+		"one byte": func() io.Reader { return iotest.OneByteReader(bytes.NewReader(data[:3*prefetchChunkSize+1])) },
+		"empty":    func() io.Reader { return bytes.NewReader(nil) },
+	}
+	for name, r := range readers {
+		t.Run(name, func(t *testing.T) {
+			want, _ := io.ReadAll(r())
+			pf := newPrefetcher(func() (io.ReadCloser, error) { return io.NopCloser(r()), nil })
+			defer pf.Close()
+			if pf.Digest() != "" {
+				t.Error("Digest before the end of the stream")
+			}
+			// Read in odd sizes, checking the content.
+			got, err := io.ReadAll(iotest.HalfReader(pf))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Fatalf("read %d bytes, want %d (equal content)", len(got), len(want))
+			}
+			if d := pf.Digest(); d != digest.FromBytes(want) {
+				t.Errorf("Digest = %s, want %s", d, digest.FromBytes(want))
+			}
+		})
+	}
+}
+
+func TestPrefetcherErrors(t *testing.T) {
+	boom := errors.New("boom")
+	t.Run("open", func(t *testing.T) {
+		pf := newPrefetcher(func() (io.ReadCloser, error) { return nil, boom })
+		defer pf.Close()
+		if _, err := io.ReadAll(pf); !errors.Is(err, boom) {
+			t.Errorf("read: %v, want boom", err)
+		}
+		if pf.Digest() != "" {
+			t.Error("Digest after an error")
+		}
+	})
+	t.Run("read after data", func(t *testing.T) {
+		src := io.MultiReader(bytes.NewReader(make([]byte, prefetchChunkSize+10)), iotest.ErrReader(boom))
+		pf := newPrefetcher(func() (io.ReadCloser, error) { return io.NopCloser(src), nil })
+		defer pf.Close()
+		got, err := io.ReadAll(pf)
+		if !errors.Is(err, boom) || len(got) < prefetchChunkSize {
+			t.Errorf("read %d bytes, %v; want at least a chunk then boom", len(got), err)
+		}
+	})
+	t.Run("close error", func(t *testing.T) {
+		pf := newPrefetcher(func() (io.ReadCloser, error) {
+			return struct {
+				io.Reader
+				io.Closer
+			}{bytes.NewReader([]byte("abc")), closerFunc(func() error { return boom })}, nil
+		})
+		defer pf.Close()
+		if _, err := io.ReadAll(pf); !errors.Is(err, boom) {
+			t.Errorf("read: %v, want the close error", err)
+		}
+	})
+	t.Run("early close", func(t *testing.T) {
+		// The consumer stops after one byte of an endless stream: Close
+		// must stop the producer and return.
+		closed := make(chan struct{})
+		pf := newPrefetcher(func() (io.ReadCloser, error) {
+			return struct {
+				io.Reader
+				io.Closer
+			}{zeros{}, closerFunc(func() error { close(closed); return nil })}, nil
+		})
+		if _, err := pf.Read(make([]byte, 1)); err != nil {
+			t.Fatal(err)
+		}
+		pf.Close()
+		<-closed
+	})
+}
+
+type closerFunc func() error
+
+func (f closerFunc) Close() error { return f() }
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+
+	"github.com/lade-oci/lade/bundle"
+	"github.com/urfave/cli/v2"
+)
+
+func init() { registerRawSubcommand(rawUnpackCommand()) }
+
+func rawUnpackCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "unpack",
+		Usage:     "unpack the root filesystem of a reference into a directory",
+		ArgsUsage: "<rootfs>",
+		Description: `Extract the layers of the image --image PATH[:TAG] (TAG defaults to
+"latest") into the directory <rootfs>, and nothing else: no config.json, mtree
+manifest or umoci.json are written, so the result cannot be repacked.
+
+<rootfs> is created if missing (with missing parents, mode 0755). An existing
+empty directory is used as it is; an existing non-empty directory or a
+non-directory is refused (umoci extracts over existing files). Every layer is
+checked against its digest and its diff_id. If anything fails, <rootfs> is
+removed again (or emptied again, if it existed).
+
+--rootless, --uid-map, --gid-map and --keep-dirlinks work as for "unpack".`,
+		Flags:  unpackFlags(),
+		Action: runRawUnpack,
+	}
+}
+
+func runRawUnpack(c *cli.Context) (err error) {
+	if err := checkArgs(c, 1, "<rootfs>"); err != nil {
+		return err
+	}
+	ref, err := imageFromFlag(c)
+	if err != nil {
+		return err
+	}
+	rootfs := c.Args().First()
+	if rootfs == "" {
+		return fmt.Errorf("invalid rootfs path: empty")
+	}
+	opts, err := unpackOptionsFromFlags(c)
+	if err != nil {
+		return err
+	}
+	engine, err := openEngine(c.Context, ref.Layout)
+	if err != nil {
+		return err
+	}
+	defer closeEngine(engine, &err)
+	path, err := engine.ResolveOne(c.Context, ref.Tag)
+	if err != nil {
+		return fmt.Errorf("get descriptor: %w", err)
+	}
+	if err := bundle.UnpackRootfs(c.Context, engine, path, rootfs, opts); err != nil {
+		return err
+	}
+	slog.InfoContext(c.Context, "unpacked rootfs", "image", ref.String(), "rootfs", rootfs)
+	return nil
+}

@@ -1,0 +1,231 @@
+#!/usr/bin/env bats
+# lade unpack --image PATH[:TAG] [--rootless] [--uid-map M]... [--gid-map M]... [--keep-dirlinks] BUNDLE
+
+load helpers
+
+setup_file() {
+	export MKIMAGE="$BATS_FILE_TMPDIR/mkimage"
+	(cd "$LADE_ROOT" && go build -o "$MKIMAGE" ./tools/mkimage)
+}
+
+# small_image NAME: write the three-layer "small" test image as NAME:latest
+# under $TESTDIR and print the layout path.
+small_image() {
+	"$MKIMAGE" small "$TESTDIR/$1:latest" >&2
+	echo "$TESTDIR/$1"
+}
+
+# manifest_hex LAYOUT [TAG]: the hex digest of the manifest TAG points at.
+manifest_hex() {
+	jq -r --arg t "${2:-latest}" '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == $t) | .digest' \
+		"$1/index.json" | cut -d: -f2
+}
+
+@test "lade unpack" {
+	image="$(small_image img)"
+	lade_ok unpack --image "$image" "$TESTDIR/a/bundle"
+	[[ -z "$output" ]]
+	bundle="$TESTDIR/a/bundle"
+	hex="$(manifest_hex "$image")"
+
+	[[ "$(stat -c %a "$bundle")" == 700 ]]
+	for f in config.json rootfs "sha256_$hex.mtree" umoci.json; do
+		[[ -e "$bundle/$f" ]] || fail "bundle lacks $f"
+	done
+	[[ "$(stat -c %a "$bundle/sha256_$hex.mtree")" == 644 ]]
+	grep -q '^#      keywords: size,type,uid,gid,mode,link,nlink,tar_time,sha256digest,xattr$' "$bundle/sha256_$hex.mtree"
+
+	# The layers: edits, whiteouts, opaque directory, hardlinks, symlinks.
+	rootfs="$bundle/rootfs"
+	[[ "$(cat "$rootfs/etc/hostname")" == small-v2 ]]
+	[[ ! -e "$rootfs/opt/app/old.txt" && ! -e "$rootfs/opt/tmp" ]]
+	[[ "$(ls "$rootfs/opt/lib")" == c ]]
+	[[ "$(stat -c %h "$rootfs/usr/bin/hello")" == 3 ]]
+	[[ "$(readlink "$rootfs/etc/alias")" == /etc/hostname ]]
+	[[ "$(stat -c '%a %u:%g' "$rootfs/usr/bin/su")" == "4755 0:0" ]]
+	[[ "$(stat -c '%u:%g' "$rootfs/home/user/notes")" == "1000:1000" ]]
+
+	run -0 jq -e '.root.path == "rootfs" and .process.args == ["/usr/bin/hello"] and .process.cwd == "/opt/app"
+		and (.process.env | index("SMALL=1")) and .annotations["org.example.kind"] == "small"' "$bundle/config.json"
+	run -0 jq -e --arg d "sha256:$hex" '.umoci_version == "2" and .from_descriptor_path.descriptor_walk[0].digest == $d
+		and .from_descriptor_path.descriptor_walk[0].annotations["org.opencontainers.image.ref.name"] == "latest"
+		and .map_options == {"uid_mappings": null, "gid_mappings": null, "rootless": false}
+		and (has("whiteout_mode") | not)' "$bundle/umoci.json"
+
+	lade_ok raw mtree-validate -f "$bundle/sha256_$hex.mtree" -p "$rootfs"
+	[[ -z "$output" ]]
+	# The layout is unchanged by an unpack.
+	image-verify "$image"
+}
+
+@test "lade unpack into an existing directory" {
+	image="$(small_image img)"
+	mkdir -p "$TESTDIR/bundle"
+	echo mine >"$TESTDIR/bundle/notes"
+	chmod 755 "$TESTDIR/bundle"
+	lade_ok unpack --image "$image:latest" "$TESTDIR/bundle"
+	[[ "$(stat -c %a "$TESTDIR/bundle")" == 700 ]]
+	[[ "$(cat "$TESTDIR/bundle/notes")" == mine ]]
+}
+
+@test "lade unpack refuses an unpacked bundle" {
+	image="$(small_image img)"
+	for existing in config.json rootfs; do
+		rm -rf "$TESTDIR/bundle"
+		mkdir -p "$TESTDIR/bundle/$existing"
+		lade_fail unpack --image "$image" "$TESTDIR/bundle"
+		[[ "$output" == *"$existing already exists"* ]]
+		[[ "$(ls "$TESTDIR/bundle")" == "$existing" ]]
+		[[ -z "$(ls "$TESTDIR/bundle/$existing")" ]]
+	done
+	# A second unpack into the same bundle is refused too.
+	rm -rf "$TESTDIR/bundle"
+	lade_ok unpack --image "$image" "$TESTDIR/bundle"
+	lade_fail unpack --image "$image" "$TESTDIR/bundle"
+	[[ "$output" == *"config.json already exists"* ]]
+}
+
+@test "lade unpack leaves nothing behind on failure and can be retried" {
+	image="$(small_image img)"
+	# Corrupt the last layer blob (flip one byte in the middle).
+	layer="$(jq -r '.layers[-1].digest' "$image/blobs/sha256/$(manifest_hex "$image")" | cut -d: -f2)"
+	blob="$image/blobs/sha256/$layer"
+	cp "$blob" "$TESTDIR/blob.orig"
+	chmod u+w "$blob"
+	size="$(stat -c %s "$blob")"
+	printf '\xff' | dd of="$blob" bs=1 seek=$((size / 2)) conv=notrunc status=none
+	cmp -s "$blob" "$TESTDIR/blob.orig" && fail "blob not corrupted"
+
+	lade_fail unpack --image "$image" "$TESTDIR/new/bundle"
+	[[ "$output" == *"digest mismatch"* ]]
+	[[ ! -e "$TESTDIR/new" ]]
+
+	mkdir "$TESTDIR/bundle"
+	echo mine >"$TESTDIR/bundle/notes"
+	lade_fail unpack --image "$image" "$TESTDIR/bundle"
+	[[ "$(ls -A "$TESTDIR/bundle")" == notes ]]
+
+	cp "$TESTDIR/blob.orig" "$blob"
+	lade_ok unpack --image "$image" "$TESTDIR/bundle"
+	[[ -f "$TESTDIR/bundle/config.json" ]]
+}
+
+@test "lade unpack of an image with an unknown user leaves no config.json" {
+	# umoci leaves an empty config.json here, which blocks a retry.
+	layout="$TESTDIR/img"
+	umoci_image "$layout" base
+	umoci config --image "$layout:base" --tag bad --config.user nobody-here
+	lade_fail unpack --image "$layout:bad" "$TESTDIR/bundle"
+	[[ "$output" == *"nobody-here"* ]]
+	[[ -z "$(ls -A "$TESTDIR/bundle")" ]]
+	lade_ok unpack --image "$layout:base" "$TESTDIR/bundle"
+}
+
+@test "lade unpack --keep-dirlinks" {
+	requires umoci
+	layout="$TESTDIR/img"
+	umoci init --layout "$layout"
+	umoci new --image "$layout:base"
+	mkdir -p "$TESTDIR/src1/usr/lib" "$TESTDIR/src2"
+	ln -s usr/lib "$TESTDIR/src1/lib"
+	echo x >"$TESTDIR/src2/x"
+	umoci insert --rootless --image "$layout:base" "$TESTDIR/src1/usr" /usr
+	umoci insert --rootless --image "$layout:base" "$TESTDIR/src1/lib" /lib
+	umoci insert --rootless --image "$layout:base" "$TESTDIR/src2" /lib
+
+	lade_ok unpack --image "$layout:base" "$TESTDIR/plain"
+	[[ -d "$TESTDIR/plain/rootfs/lib" && ! -L "$TESTDIR/plain/rootfs/lib" ]]
+	[[ -f "$TESTDIR/plain/rootfs/lib/x" && ! -e "$TESTDIR/plain/rootfs/usr/lib/x" ]]
+
+	lade_ok unpack --keep-dirlinks --image "$layout:base" "$TESTDIR/keep"
+	[[ "$(readlink "$TESTDIR/keep/rootfs/lib")" == usr/lib ]]
+	[[ "$(cat "$TESTDIR/keep/rootfs/usr/lib/x")" == x ]]
+}
+
+@test "lade unpack --uid-map --gid-map" {
+	requires root
+	image="$(small_image img)"
+	lade_ok unpack --uid-map 0:100000:65536 --gid-map 0:200000:65536 --image "$image" "$TESTDIR/bundle"
+	[[ "$(stat -c '%u:%g' "$TESTDIR/bundle/rootfs")" == "100000:200000" ]]
+	[[ "$(stat -c '%u:%g' "$TESTDIR/bundle/rootfs/home/user/notes")" == "101000:201000" ]]
+	run -0 jq -e '.map_options.uid_mappings == [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		and .map_options.gid_mappings == [{"containerID": 0, "hostID": 200000, "size": 65536}]' "$TESTDIR/bundle/umoci.json"
+	run -0 jq -e '.linux.uidMappings[0].hostID == 100000 and (.linux.namespaces | map(.type) | index("user"))' \
+		"$TESTDIR/bundle/config.json"
+}
+
+# as_nobody CMD...: run CMD as uid/gid 65534 with no supplementary groups.
+as_nobody() {
+	run setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"
+	echo "as 65534: $* => status $status" >&2
+	echo "$output" >&2
+}
+
+@test "lade unpack --rootless as an unprivileged user" {
+	requires root setpriv
+	image="$(small_image img)"
+	work="$(mktemp -d /tmp/lade-rootless.XXXXXX)"
+	cp "$LADE" "$work/lade"
+	cp -r "$image" "$work/img"
+	chmod 755 "$work"
+	chown -R 65534:65534 "$work"
+
+	as_nobody "$work/lade" unpack --image "$work/img" "$work/noflag"
+	status_noflag="$status" output_noflag="$output"
+	as_nobody "$work/lade" unpack --rootless --image "$work/img" "$work/bundle"
+	status_rootless="$status"
+	hex="$(jq -r '.manifests[0].digest' "$work/img/index.json" | cut -d: -f2)"
+	if [[ "$status_rootless" -eq 0 ]]; then
+		as_nobody "$work/lade" raw mtree-validate --rootless -f "$work/bundle/sha256_$hex.mtree" -p "$work/bundle/rootfs"
+		status_validate="$status"
+	fi
+	owner="$(stat -c '%u:%g' "$work/bundle/rootfs/home/user/notes" 2>/dev/null || true)"
+	meta="$(cat "$work/bundle/umoci.json" 2>/dev/null || true)"
+	cfg="$(cat "$work/bundle/config.json" 2>/dev/null || true)"
+	noflag_left="$(ls -A "$work" | tr '\n' ' ')"
+	rm -rf "$work"
+
+	[[ "$status_noflag" -eq 1 ]] || fail "unpack without --rootless: status $status_noflag"
+	[[ "$output_noflag" == *"--rootless"* ]] || fail "no --rootless hint: $output_noflag"
+	[[ "$noflag_left" != *noflag* ]] || fail "failed unpack left $work/noflag"
+	[[ "$status_rootless" -eq 0 ]] || fail "rootless unpack failed"
+	[[ "$status_validate" -eq 0 ]] || fail "rootless bundle does not validate"
+	[[ "$owner" == "65534:65534" ]]
+	jq -e '.map_options == {"uid_mappings": [{"containerID": 0, "hostID": 65534, "size": 1}],
+		"gid_mappings": [{"containerID": 0, "hostID": 65534, "size": 1}], "rootless": true}' <<<"$meta"
+	jq -e '(.linux.namespaces | map(.type) | index("user")) and (.linux.namespaces | map(.type) | index("network") | not)
+		and .linux.uidMappings[0].hostID == 65534' <<<"$cfg"
+}
+
+@test "lade unpack [invalid arguments]" {
+	image="$(small_image img)"
+	lade_fail unpack "$TESTDIR/bundle"
+	[[ "$output" == *"missing mandatory argument: --image"* ]]
+	lade_fail unpack --image "$image"
+	[[ "$output" == *"invalid number of positional arguments"* ]]
+	lade_fail unpack --image "$image" "$TESTDIR/a" "$TESTDIR/b"
+	[[ "$output" == *"invalid number of positional arguments"* ]]
+	lade_fail unpack --image "$image" "$TESTDIR/a" --rootless
+	[[ "$output" == *"flags must come before positional arguments"* ]]
+	lade_fail unpack --image "$image:nosuchtag" "$TESTDIR/bundle"
+	[[ "$output" == *"nosuchtag"* ]]
+	lade_fail unpack --image "$TESTDIR/nolayout" "$TESTDIR/bundle"
+	[[ "$output" == *"open CAS"* ]]
+	lade_fail unpack --image "$image:" "$TESTDIR/bundle"
+	lade_fail unpack --uid-map 0:x --image "$image" "$TESTDIR/bundle"
+	[[ "$output" == *"--uid-map"* ]]
+	lade_fail unpack --gid-map 0:1:0 --image "$image" "$TESTDIR/bundle"
+	[[ "$output" == *"--gid-map"* ]]
+	lade_fail unpack --no-such-flag --image "$image" "$TESTDIR/bundle"
+	touch "$TESTDIR/file"
+	lade_fail unpack --image "$image" "$TESTDIR/file"
+	lade_fail unpack --image "$image" "$TESTDIR/file/bundle"
+	# None of these created the bundle.
+	[[ ! -e "$TESTDIR/bundle" && ! -e "$TESTDIR/a" ]]
+}
+
+@test "lade unpack --help" {
+	lade_ok unpack --help
+	[[ "$output" == *"DESCRIPTION:"* && "$output" == *"--keep-dirlinks"* && "$output" == *"--rootless"* ]]
+	[[ "$output" == *"--uid-map"* && "$output" == *"--gid-map"* && "$output" == *"--image"* ]]
+}
