@@ -1,0 +1,133 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	ispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"github.com/urfave/cli/v2"
+
+	"github.com/lade-oci/lade/layer"
+)
+
+// insertCreatedBy is the created_by of insert's history entry (umoci's).
+const insertCreatedBy = "umoci insert"
+
+func init() { registerCommand(insertCommand()) }
+
+func insertCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "insert",
+		Usage:     "insert content into an OCI image as a new layer",
+		Category:  categoryImage,
+		ArgsUsage: "<source> <target>\n   --whiteout <target>",
+		Description: `Add a layer to the image --image PATH[:TAG] (TAG defaults to "latest") that
+puts the host file or directory <source> at the in-image path <target>, and
+point --tag NEW (default: TAG) at the result. A TAG pointing at an index stays
+an index. A directory is added recursively; symlinks are stored as they are
+and hardlinks within <source> stay hardlinks. <target>'s parent directories
+are not added to the layer.
+
+--opaque first hides whatever lower layers have under <target> (an opaque
+whiteout), so that <target> ends up with exactly <source>'s content.
+
+--whiteout <target> (one positional argument) adds a layer that only deletes
+<target>.
+
+Owners are taken from <source> and mapped back through --uid-map and
+--gid-map (container:host[:size], repeatable). --rootless makes every owner
+0:0 unless a user.rootlesscontainers xattr says otherwise, and implies
+--uid-map 0:$EUID:1 --gid-map 0:$EGID:1 unless those are given.
+
+--compress picks the layer compression: none, gzip, zstd, or auto (default:
+the compression of the image's most recent compressed layer, else gzip).
+
+A history entry (created_by "umoci insert", no author unless
+--history.author) is appended unless --no-history; its time is
+--history.created, SOURCE_DATE_EPOCH or now. With SOURCE_DATE_EPOCH, layer
+times newer than it are clamped to it. The image's "created" time is kept.`,
+		Flags:  insertFlags(),
+		Action: runInsert,
+	}
+}
+
+func insertFlags() []cli.Flag {
+	flags := []cli.Flag{
+		imageFlag(),
+		&cli.StringFlag{Name: "tag", Usage: "tag the result as `NEW` instead of overwriting the source tag"},
+		&cli.BoolFlag{Name: "opaque", Usage: "hide what lower layers have under the target (opaque whiteout)"},
+		&cli.BoolFlag{Name: "whiteout", Usage: "add a layer that deletes the target (one positional argument)"},
+	}
+	flags = append(flags, mapFlags()...)
+	flags = append(flags, compressFlag())
+	return append(flags, historyFlags()...)
+}
+
+func runInsert(c *cli.Context) error {
+	whiteout := c.Bool("whiteout")
+	var source, target string
+	if whiteout {
+		if err := checkArgs(c, 1, "<target>"); err != nil {
+			return err
+		}
+		target = c.Args().Get(0)
+		if c.Bool("opaque") {
+			return errors.New("--whiteout and --opaque are mutually exclusive")
+		}
+	} else {
+		if err := checkArgs(c, 2, "<source> <target>"); err != nil {
+			return err
+		}
+		source, target = c.Args().Get(0), c.Args().Get(1)
+		if source == "" {
+			return errors.New("invalid source: empty")
+		}
+	}
+	if target == "" {
+		return errors.New("invalid target: empty")
+	}
+	ref, err := imageFromFlag(c)
+	if err != nil {
+		return err
+	}
+	newTag, err := newTagFromFlag(c, ref.Tag)
+	if err != nil {
+		return err
+	}
+	if _, err := compressFromFlag(c, nil); err != nil {
+		return err
+	}
+	mo, err := mapOptionsFromFlags(c)
+	if err != nil {
+		return err
+	}
+	sde, err := sourceDateEpoch()
+	if err != nil {
+		return err
+	}
+	history, err := historyFromFlags(c, insertCreatedBy, "")
+	if err != nil {
+		return err
+	}
+	if !whiteout {
+		if _, err := os.Lstat(source); err != nil {
+			return fmt.Errorf("insert source: %w", err)
+		}
+	}
+
+	opts := &layer.RepackOptions{MapOptions: mo, SourceDateEpoch: sde}
+	opaque := c.Bool("opaque")
+	job := layerJob{ref: ref, newTag: newTag}
+	if history != nil {
+		job.history = func(ispec.Image) (*ispec.History, error) { return history, nil }
+	}
+	job.generate = func(w io.Writer) error {
+		if whiteout {
+			return layer.GenerateWhiteoutLayer(c.Context, w, target)
+		}
+		return layer.GenerateInsertLayer(c.Context, w, source, target, opaque, opts)
+	}
+	return job.run(c)
+}

@@ -1,0 +1,108 @@
+#!/usr/bin/env bats
+# lade insert --image PATH[:TAG] [--tag NEW] [--opaque] [--rootless] [maps]
+#             [--compress C] [history flags] SOURCE TARGET
+# lade insert --image PATH[:TAG] --whiteout TARGET
+
+load helpers
+
+blob() { echo "$1/blobs/sha256/${2#sha256:}"; }
+manifest_of() {
+	blob "$1" "$(jq -r --arg t "$2" '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == $t) | .digest' "$1/index.json")"
+}
+config_of() { blob "$1" "$(jq -r .config.digest "$(manifest_of "$1" "$2")")"; }
+
+# last_layer LAYOUT TAG: tar -tv style listing (name, type, link) of the last
+# layer, in archive order.
+last_layer() {
+	local m d
+	m="$(manifest_of "$1" "$2")"
+	d="$(jq -r '.layers[-1].digest' "$m")"
+	case "$(jq -r '.layers[-1].mediaType' "$m")" in
+	*+zstd) zstd -dc <"$(blob "$1" "$d")" ;;
+	*+gzip) gzip -dc <"$(blob "$1" "$d")" ;;
+	*) cat "$(blob "$1" "$d")" ;;
+	esac | python3 -c '
+import sys, tarfile
+for m in tarfile.open(fileobj=sys.stdin.buffer, mode="r|"):
+    link = " -> " + m.linkname if m.issym() else (" link " + m.linkname if m.islnk() else "")
+    print(m.name + ("/" if m.isdir() and m.name != "." else "") + link + " " + str(m.uid) + ":" + str(m.gid))
+'
+}
+
+setup_src() {
+	mkdir -p "$TESTDIR/src/d"
+	echo hello >"$TESTDIR/src/d/f"
+	ln "$TESTDIR/src/d/f" "$TESTDIR/src/d/h"
+	ln -s f "$TESTDIR/src/d/l"
+}
+
+@test "lade insert a directory" {
+	setup_src
+	layout="$TESTDIR/img"
+	new_image "$layout" t
+	lade_ok insert --image "$layout:t" "$TESTDIR/src/d" /opt/d
+	[[ -z "$output" ]]
+	image-verify "$layout"
+	run -0 last_layer "$layout" t
+	[[ "$output" == "$(printf '%s\n' 'opt/d/ 0:0' 'opt/d/f 0:0' 'opt/d/h link opt/d/f 0:0' 'opt/d/l -> f 0:0')" ]] || fail "layer: $output"
+	run -0 jq -r '.history[-1] | [.created_by, (.author // ""), (.empty_layer // false)] | @tsv' "$(config_of "$layout" t)"
+	[[ "$output" == $'umoci insert\t\tfalse' ]]
+}
+
+@test "lade insert a file, --tag, --opaque, --compress and maps" {
+	requires zstd
+	setup_src
+	layout="$TESTDIR/img"
+	new_image "$layout" t
+	lade_ok insert --image "$layout:t" --tag other --compress zstd --uid-map 0:0:10 --gid-map 0:0:10 \
+		--history.author me "$TESTDIR/src/d/f" /etc/f
+	[[ "$(jq '.layers | length' "$(manifest_of "$layout" t)")" == 0 ]]
+	[[ "$(jq -r '.layers[0].mediaType' "$(manifest_of "$layout" other)")" == application/vnd.oci.image.layer.v1.tar+zstd ]]
+	run -0 last_layer "$layout" other
+	[[ "$output" == "etc/f 0:0" ]]
+	[[ "$(jq -r '.history[-1].author' "$(config_of "$layout" other)")" == me ]]
+	lade_ok insert --image "$layout:t" --opaque "$TESTDIR/src/d" /etc
+	run -0 last_layer "$layout" t
+	[[ "${lines[0]}" == "etc/.wh..wh..opq 0:0" && "${lines[1]}" == "etc/ 0:0" ]] || fail "layer: $output"
+	image-verify "$layout"
+}
+
+@test "lade insert maps owners back through --uid-map" {
+	requires root
+	setup_src
+	chown -R 1005:1007 "$TESTDIR/src/d"
+	layout="$TESTDIR/img"
+	new_image "$layout" t
+	lade_ok insert --image "$layout:t" --uid-map 0:1000:100 --gid-map 0:1000:100 "$TESTDIR/src/d/f" /f
+	run -0 last_layer "$layout" t
+	[[ "$output" == "f 5:7" ]]
+	lade_ok insert --image "$layout:t" --rootless "$TESTDIR/src/d/f" /g
+	run -0 last_layer "$layout" t
+	[[ "$output" == "g 0:0" ]]
+}
+
+@test "lade insert --whiteout" {
+	layout="$TESTDIR/img"
+	new_image "$layout" t
+	lade_ok insert --image "$layout:t" --whiteout /opt/x
+	run -0 last_layer "$layout" t
+	[[ "$output" == "opt/.wh.x 0:0" ]]
+	image-verify "$layout"
+}
+
+@test "lade insert errors" {
+	setup_src
+	layout="$TESTDIR/img"
+	new_image "$layout" t
+	lade_fail insert --image "$layout:t" "$TESTDIR/src/d"
+	lade_fail insert --image "$layout:t" "$TESTDIR/src/d" /a /b
+	lade_fail insert --image "$layout:t" --whiteout "$TESTDIR/src/d" /a
+	lade_fail insert --image "$layout:t" "" /a
+	lade_fail insert --image "$layout:t" "$TESTDIR/src/d" ""
+	lade_fail insert --image "$layout:t" "$TESTDIR/missing" /a
+	lade_fail insert --image "$layout:t" --compress lz4 "$TESTDIR/src/d" /a
+	lade_fail insert --image "$layout:t" --tag 'bad tag' "$TESTDIR/src/d" /a
+	lade_fail insert --image "$layout:nope" "$TESTDIR/src/d" /a
+	[[ "$(jq '.layers | length' "$(manifest_of "$layout" t)")" == 0 ]]
+	image-verify "$layout"
+}
