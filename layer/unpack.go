@@ -29,8 +29,16 @@ const (
 // outside root is created, changed or removed. The whole stream is consumed
 // (trailing bytes after the tar end included) so callers hashing it for the
 // diff_id see every byte. On error root is left partially written; cleaning
-// it up is the caller's job.
+// it up is the caller's job. Errors are one line of bounded length whatever
+// the entry names.
 func UnpackLayer(ctx context.Context, root string, r io.Reader, opts *UnpackOptions) error {
+	if err := unpackLayer(ctx, root, r, opts); err != nil {
+		return lineError{err}
+	}
+	return nil
+}
+
+func unpackLayer(ctx context.Context, root string, r io.Reader, opts *UnpackOptions) error {
 	if opts == nil {
 		opts = &UnpackOptions{}
 	}

@@ -170,15 +170,15 @@ func (u *unpacker) extractHardlink(p string, hdr *tar.Header) error {
 	if !ok {
 		return fmt.Errorf("hardlink target %s does not exist", hdr.Linkname)
 	}
-	if target == p {
-		return nil
-	}
 	fi, err := u.fs.Lstat(u.host(target))
 	if err != nil {
 		return fmt.Errorf("hardlink target %s: %w", hdr.Linkname, err)
 	}
 	if fi.IsDir() {
 		return fmt.Errorf("hardlink target %s is a directory", hdr.Linkname)
+	}
+	if target == p {
+		return nil // a link to itself: already there
 	}
 	err = u.create(p, func(h string) error { return u.fs.Link(u.host(target), h) })
 	if err != nil {

@@ -59,6 +59,11 @@ func FuzzUnpackLayer(f *testing.F) {
 		"6../outside/fifo\n3dev/null",
 		"2l1\x00l2\n2l2\x00l1\n0l1/x",
 		"2s\x00/../outside/passwd\n1h\x00s\n0h\x00\x00pwn",
+		"5d\n0d/a\n2d\x00../outside\n0d/x\x00\x00pwn\n0d/.wh.passwd",
+		"6p\n--\n0p\x00\x00data\n6q\n1h\x00q\n0h\x00\x00x",
+		"2s\x00../outside\n1h\x00s\n5h\n0h/x\x00\x00pwn",
+		"2esc\x00..\n--\n0esc/.wh..wh..opq\n0.wh..wh..opq\n0../.wh.outside",
+		"0a\nb\x00\x00x\n1z\x00missing\nfile",
 	}
 	for _, s := range seeds {
 		f.Add(s)

@@ -25,6 +25,18 @@ func XattrNeverApplied(name string) bool {
 	return name == "security.selinux" || name == "system.nfs4_acl"
 }
 
+// xattrNamespaceKnown reports whether name is in one of the namespaces Linux
+// knows; the kernel refuses others with EOPNOTSUPP, which would otherwise
+// read as "the filesystem does not support xattrs".
+func xattrNamespaceKnown(name string) bool {
+	for _, ns := range []string{"security.", "system.", "trusted.", "user."} {
+		if rest, ok := strings.CutPrefix(name, ns); ok {
+			return rest != ""
+		}
+	}
+	return false
+}
+
 // entryMeta is the metadata of one entry, already mapped to the host.
 type entryMeta struct {
 	chown    bool // false in rootless mode
@@ -59,6 +71,8 @@ func (u *unpacker) metadata(hdr *tar.Header) (*entryMeta, error) {
 			continue
 		}
 		switch {
+		case !xattrNamespaceKnown(name):
+			u.warnOnce("xattr:"+name, "ignoring xattr outside the security, system, trusted and user namespaces", "xattr", name, "path", hdr.Name)
 		case XattrNeverApplied(name):
 			u.warnOnce("xattr:"+name, "ignoring host-specific xattr in layer", "xattr", name, "path", hdr.Name)
 		case name == rootlesscontainers.Xattr && u.opts.MapOptions.Rootless:

@@ -1,7 +1,6 @@
 package fseval
 
 import (
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -19,8 +18,10 @@ type defaultFs struct{}
 
 func (defaultFs) Open(path string) (*os.File, error)     { return os.Open(path) }
 func (defaultFs) Lstat(path string) (os.FileInfo, error) { return os.Lstat(path) }
+
+// Readdir opens path with O_DIRECTORY so a FIFO or device cannot block it.
 func (defaultFs) Readdir(path string) ([]os.FileInfo, error) {
-	f, err := os.Open(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|unix.O_DIRECTORY, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -28,8 +29,11 @@ func (defaultFs) Readdir(path string) ([]os.FileInfo, error) {
 	return f.Readdir(-1)
 }
 func (defaultFs) KeywordFunc(fn mtree.KeywordFunc) mtree.KeywordFunc { return fn }
+
+// Readdirnames opens path with O_DIRECTORY|O_NOFOLLOW: a symlink, FIFO or
+// device at path fails at once instead of being followed or blocking.
 func (defaultFs) Readdirnames(path string) ([]string, error) {
-	f, err := os.Open(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -58,12 +62,7 @@ func (defaultFs) Mknod(path string, mode uint32, major, minor uint32) error {
 func (defaultFs) Remove(path string) error               { return os.Remove(path) }
 func (defaultFs) RemoveAll(path string) error            { return os.RemoveAll(path) }
 func (defaultFs) Lchown(path string, uid, gid int) error { return os.Lchown(path, uid, gid) }
-func (defaultFs) Chmod(path string, mode uint32) error {
-	if err := unix.Fchmodat(unix.AT_FDCWD, path, mode&0o7777, 0); err != nil {
-		return fmt.Errorf("chmod %s: %w", path, err)
-	}
-	return nil
-}
+func (defaultFs) Chmod(path string, mode uint32) error   { return system.Lchmod(path, mode) }
 func (defaultFs) Lutimes(path string, atime, mtime time.Time) error {
 	return system.Lutimes(path, atime, mtime)
 }

@@ -20,7 +20,8 @@ type FsEval interface {
 	Readdir(path string) ([]os.FileInfo, error)
 	KeywordFunc(fn mtree.KeywordFunc) mtree.KeywordFunc
 
-	// Readdirnames lists the names in directory path (unsorted).
+	// Readdirnames lists the names in directory path (unsorted); it fails
+	// on anything but a real directory (a final symlink is not followed).
 	Readdirnames(path string) ([]string, error)
 	Readlink(path string) (string, error)
 	// WalkDir is filepath.WalkDir with this evaluator's access rules.
@@ -38,7 +39,8 @@ type FsEval interface {
 	RemoveAll(path string) error
 
 	Lchown(path string, uid, gid int) error
-	// Chmod sets all 12 permission bits (setuid/setgid/sticky included).
+	// Chmod sets all 12 permission bits (setuid/setgid/sticky included);
+	// unlike os.Chmod it never follows a final symlink (it fails on one).
 	Chmod(path string, mode uint32) error
 	Lutimes(path string, atime, mtime time.Time) error
 

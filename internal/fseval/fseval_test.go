@@ -97,3 +97,55 @@ func TestRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+// TestNeverFollowOrBlock: Chmod refuses a final symlink (the target keeps
+// its mode) and Readdirnames neither follows a symlink nor blocks on a FIFO.
+func TestNeverFollowOrBlock(t *testing.T) {
+	for name, fsys := range map[string]FsEval{"default": New(false), "rootless": New(true)} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			target, link, fifo := filepath.Join(dir, "target"), filepath.Join(dir, "link"), filepath.Join(dir, "fifo")
+			if err := os.Mkdir(target, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(target, link); err != nil {
+				t.Fatal(err)
+			}
+			if err := fsys.Mknod(fifo, 0o010644, 0, 0); err != nil {
+				t.Fatal(err)
+			}
+			if err := fsys.Chmod(link, 0o777); err == nil {
+				t.Fatal("Chmod on a symlink succeeded")
+			}
+			if fi, err := os.Stat(target); err != nil || fi.Mode().Perm() != 0o755 {
+				t.Fatalf("symlink target mode %v, %v", fi.Mode(), err)
+			}
+			if err := fsys.Chmod(target, 0o1700); err != nil {
+				t.Fatal(err)
+			}
+			if fi, _ := os.Stat(target); fi.Mode()&(fs.ModePerm|fs.ModeSticky) != 0o700|fs.ModeSticky {
+				t.Fatalf("Chmod dir mode %v", fi.Mode())
+			}
+			done := make(chan error, 2)
+			go func() {
+				_, err := fsys.Readdirnames(fifo)
+				done <- err
+				_, err = fsys.Readdir(fifo)
+				done <- err
+			}()
+			for range 2 {
+				select {
+				case err := <-done:
+					if err == nil {
+						t.Fatal("listing a FIFO succeeded")
+					}
+				case <-time.After(10 * time.Second):
+					t.Fatal("listing a FIFO blocked")
+				}
+			}
+			if _, err := fsys.Readdirnames(link); err == nil {
+				t.Fatal("Readdirnames followed a symlink")
+			}
+		})
+	}
+}

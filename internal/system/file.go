@@ -72,7 +72,7 @@ func (f *File) Setxattr(name string, value []byte) error {
 
 // SetTimes sets access and modification times of the open file.
 func (f *File) SetTimes(atime, mtime time.Time) error {
-	ts := [2]unix.Timespec{unix.NsecToTimespec(atime.UnixNano()), unix.NsecToTimespec(mtime.UnixNano())}
+	ts := [2]unix.Timespec{Timespec(atime), Timespec(mtime)}
 	// utimensat(fd, NULL, ts, 0) is futimens(2); x/sys has no wrapper.
 	_, _, errno := unix.Syscall6(unix.SYS_UTIMENSAT, uintptr(f.fd), 0, uintptr(unsafe.Pointer(&ts[0])), 0, 0, 0)
 	if errno != 0 {

@@ -1,7 +1,9 @@
 package system
 
 import (
+	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -19,7 +21,7 @@ func Mknod(path string, mode uint32, major, minor uint32) error {
 // Lutimes sets the access and modification times of path without following
 // a final symlink, with nanosecond precision.
 func Lutimes(path string, atime, mtime time.Time) error {
-	ts := []unix.Timespec{unix.NsecToTimespec(atime.UnixNano()), unix.NsecToTimespec(mtime.UnixNano())}
+	ts := []unix.Timespec{Timespec(atime), Timespec(mtime)}
 	if err := unix.UtimesNanoAt(unix.AT_FDCWD, path, ts, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 		return fmt.Errorf("lutimes %s: %w", path, err)
 	}
@@ -48,4 +50,32 @@ func Flock(fd uintptr, mode LockMode) error {
 		}
 		return nil
 	}
+}
+
+// Timespec converts t for utimensat(2). Unlike NsecToTimespec(t.UnixNano())
+// it does not wrap around for times outside 1678..2262 (UnixNano overflows);
+// the kernel clamps to what the filesystem can store.
+func Timespec(t time.Time) unix.Timespec {
+	return unix.Timespec{Sec: t.Unix(), Nsec: int64(t.Nanosecond())}
+}
+
+// Lchmod sets the 12 permission bits of path without following a final
+// symlink: on a symlink it fails (EOPNOTSUPP) instead of changing the
+// target. It uses fchmodat2(AT_SYMLINK_NOFOLLOW) and, on kernels without
+// it, refuses symlinks after an lstat (callers own the tree, see
+// internal/pathsafe's threat model).
+func Lchmod(path string, mode uint32) error {
+	err := unix.Fchmodat(unix.AT_FDCWD, path, mode&0o7777, unix.AT_SYMLINK_NOFOLLOW)
+	if errors.Is(err, unix.EOPNOTSUPP) {
+		var st unix.Stat_t
+		if lerr := unix.Lstat(path, &st); lerr != nil {
+			err = lerr
+		} else if st.Mode&unix.S_IFMT != unix.S_IFLNK {
+			err = unix.Fchmodat(unix.AT_FDCWD, path, mode&0o7777, 0)
+		}
+	}
+	if err != nil {
+		return &os.PathError{Op: "chmod", Path: path, Err: err}
+	}
+	return nil
 }

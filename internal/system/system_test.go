@@ -92,3 +92,24 @@ func TestXattrs(t *testing.T) {
 		t.Fatalf("Lgetxattr after remove: %v", err)
 	}
 }
+
+// TestTimespecNoWrap: times outside UnixNano's range (1678..2262) are not
+// wrapped around, and sub-second precision is kept.
+func TestTimespecNoWrap(t *testing.T) {
+	for _, tm := range []time.Time{time.Unix(1<<40, 7), time.Unix(-(1 << 40), 0), time.Unix(-86401, 5e8), time.Unix(1_600_000_000, 123)} {
+		ts := Timespec(tm)
+		if ts.Sec != tm.Unix() || ts.Nsec != int64(tm.Nanosecond()) {
+			t.Fatalf("Timespec(%v) = %+v", tm, ts)
+		}
+	}
+	p := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(p, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := Lutimes(p, time.Unix(1<<40, 0), time.Unix(1<<40, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(p); err != nil || fi.ModTime().Year() < 2038 {
+		t.Fatalf("far-future mtime stored as %v (%v)", fi.ModTime(), err)
+	}
+}
