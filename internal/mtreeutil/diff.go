@@ -55,8 +55,31 @@ func Diff(ctx context.Context, root string, manifest *mtree.DirectoryHierarchy, 
 }
 
 // SortDeltas orders deltas by path (go-mtree returns them in map order).
+//
+// The keyword differences inside each delta are put in a fixed order too:
+// go-mtree collects them from a map, so without this the first difference
+// (the one InodeDelta.String prints) would change from run to run.
 func SortDeltas(deltas []mtree.InodeDelta) {
 	slices.SortFunc(deltas, func(a, b mtree.InodeDelta) int { return cmp.Compare(a.Path(), b.Path()) })
+	for i := range deltas {
+		if keys := deltas[i].DiffPtr(); keys != nil {
+			slices.SortFunc(*keys, func(a, b mtree.KeyDelta) int {
+				return cmp.Or(cmp.Compare(keywordRank(a.Name()), keywordRank(b.Name())), cmp.Compare(a.Name(), b.Name()))
+			})
+		}
+	}
+}
+
+// keywordRank orders keywords as umoci's keyword list does; keywords not in
+// it (and xattr.* keys, ranked with xattr) come after, by name.
+func keywordRank(kw mtree.Keyword) int {
+	name := kw.Prefix()
+	for i, k := range Keywords {
+		if k == name {
+			return i
+		}
+	}
+	return len(Keywords)
 }
 
 // manifestDigests maps each entry path to its sha256digest value.
