@@ -63,3 +63,42 @@ load helpers
 	lade_fail gc --layout "$TESTDIR/missing"
 	[[ "$output" == *"open CAS"* ]]
 }
+
+@test "lade gc --dry-run" {
+	layout="$(new_layout img)"
+	new_image "$layout" keep
+	SOURCE_DATE_EPOCH=7 new_image "$layout" drop
+	dropped="$(jq -r '.manifests[1].digest' "$layout/index.json")"
+	stray="$(echo stray | sha256sum | cut -d' ' -f1)"
+	echo stray >"$layout/blobs/sha256/$stray"
+	lade_ok rm --image "$layout:drop"
+	run -0 --separate-stderr "$LADE" gc --dry-run --layout "$layout"
+	[[ "${#lines[@]}" -eq 3 && -z "$stderr" ]]
+	[[ "$output" == *"$dropped"* && "$output" == *"sha256:$stray"* ]]
+	[[ "$output" == "$(sort <<<"$output")" ]]
+	listed="$output"
+	# Nothing was deleted.
+	[[ "$(ls "$layout/blobs/sha256" | wc -l)" -eq 5 ]]
+	run -0 --separate-stderr "$LADE" --verbose gc --dry-run --layout "$layout"
+	[[ "$stderr" == *"blobs_unreachable=3"* ]]
+	# gc then removes exactly those blobs, and says so with --verbose.
+	run -0 --separate-stderr "$LADE" --verbose gc --layout "$layout"
+	[[ -z "$output" && "$stderr" == *"blobs_removed=3 bytes_removed="* ]]
+	for d in $listed; do
+		[[ ! -e "$layout/blobs/sha256/${d#sha256:}" ]]
+	done
+	[[ "$(ls "$layout/blobs/sha256" | wc -l)" -eq 2 ]]
+	lade_ok gc --dry-run --layout "$layout"
+	[[ -z "$output" ]]
+	image-verify "$layout"
+}
+
+@test "lade gc --dry-run refuses a layout with a missing manifest" {
+	layout="$(new_layout img)"
+	new_image "$layout" a
+	rm "$layout/blobs/sha256/$(jq -r '.manifests[0].digest' "$layout/index.json" | cut -d: -f2)"
+	lade_fail gc --dry-run --layout "$layout"
+	[[ "$(ls "$layout/blobs/sha256" | wc -l)" -eq 1 ]]
+	lade_ok gc --help
+	[[ "$output" == *"--dry-run"* ]]
+}

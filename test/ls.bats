@@ -59,3 +59,35 @@ load helpers
 	echo '{"imageLayoutVersion":"9.9.9"}' >"$layout/oci-layout"
 	lade_fail ls --layout "$layout"
 }
+
+@test "lade ls --json" {
+	layout="$(new_layout img)"
+	lade_ok ls --json --layout "$layout"
+	[[ "$output" == "[]" ]]
+	new_image "$layout" a
+	new_image "$layout" "docker.io/library/x:1"
+	lade_ok config --image "$layout:a" --platform.arch arm64 --platform.variant v8
+	# An untagged entry is skipped, as in plain ls.
+	jq -c '.manifests += [.manifests[0] | del(.annotations)]' "$layout/index.json" >"$TESTDIR/index.json"
+	mv "$TESTDIR/index.json" "$layout/index.json"
+	run -0 --separate-stderr "$LADE" ls --json --layout "$layout"
+	[[ -z "$stderr" ]]
+	[[ "$(jq -r 'map(.tag) | join(" ")' <<<"$output")" == "docker.io/library/x:1 a" ]]
+	[[ "$(jq -r '.[1].platform | "\(.os)/\(.architecture)/\(.variant)"' <<<"$output")" == "linux/arm64/v8" ]]
+	[[ "$(jq -r '.[0].platform.os' <<<"$output")" == linux ]]
+	[[ "$(jq -r '.[1].digest' <<<"$output")" == "$(jq -r '.manifests[1].digest' "$layout/index.json")" ]]
+	[[ "$(jq -r '.[1].size' <<<"$output")" == "$(jq -r '.manifests[1].size' "$layout/index.json")" ]]
+	jq -e 'all(.[]; .mediaType == "application/vnd.oci.image.manifest.v1+json" and (keys == ["digest","mediaType","platform","size","tag"]))' <<<"$output"
+	# Plain ls is unchanged.
+	lade_ok ls --layout "$layout"
+	[[ "${lines[*]}" == "docker.io/library/x:1 a" ]]
+	lade_ok ls --help
+	[[ "$output" == *"--json"* ]]
+}
+
+@test "lade ls --json of the example umoci layout" {
+	layout="$(copy_example img)"
+	lade_ok ls --json --layout "$layout"
+	[[ "$(jq -r 'map("\(.tag)=\(.digest)") | join(" ")' <<<"$output")" == \
+		"$(jq -r '[.manifests[] | "\(.annotations["org.opencontainers.image.ref.name"])=\(.digest)"] | join(" ")' "$layout/index.json")" ]]
+}

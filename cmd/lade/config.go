@@ -40,7 +40,7 @@ image's author after the edits) is appended unless --no-history; its time is
 --history.created, SOURCE_DATE_EPOCH or now. The config's own "created" only
 changes with --created.
 
-No positional arguments.`,
+No positional arguments.` + platformHelp,
 		Flags:  configFlags(),
 		Action: runConfig,
 	}
@@ -50,6 +50,7 @@ No positional arguments.`,
 func configFlags() []cli.Flag {
 	flags := []cli.Flag{
 		imageFlag(),
+		platformFlag(),
 		&cli.StringFlag{Name: "tag", Usage: "tag the result as `NEW` instead of overwriting the source tag"},
 		&cli.StringSliceFlag{Name: "clear", Usage: "clear the field `KEY` before the other edits (repeatable)"},
 		&cli.StringFlag{Name: "created", Usage: "set the image creation `TIME` (RFC 3339)"},
@@ -81,6 +82,10 @@ func runConfig(c *cli.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	platform, err := platformFromFlag(c)
+	if err != nil {
+		return err
+	}
 	newTag := ref.Tag
 	if c.IsSet("tag") {
 		newTag = c.String("tag")
@@ -105,9 +110,9 @@ func runConfig(c *cli.Context) (err error) {
 	}
 	defer closeEngine(engine, &err)
 
-	path, err := engine.ResolveOne(c.Context, ref.Tag)
+	path, err := resolveImage(c.Context, engine, ref.Tag, platform)
 	if err != nil {
-		return fmt.Errorf("get descriptor: %w", err)
+		return err
 	}
 	m, err := mutate.New(engine, path)
 	if err != nil {

@@ -47,7 +47,7 @@ the compression of the image's most recent compressed layer, else gzip).
 A history entry (created_by "umoci insert", no author unless
 --history.author) is appended unless --no-history; its time is
 --history.created, SOURCE_DATE_EPOCH or now. With SOURCE_DATE_EPOCH, layer
-times newer than it are clamped to it. The image's "created" time is kept.`,
+times newer than it are clamped to it. The image's "created" time is kept.` + platformHelp,
 		Flags:  insertFlags(),
 		Action: runInsert,
 	}
@@ -56,6 +56,7 @@ times newer than it are clamped to it. The image's "created" time is kept.`,
 func insertFlags() []cli.Flag {
 	flags := []cli.Flag{
 		imageFlag(),
+		platformFlag(),
 		&cli.StringFlag{Name: "tag", Usage: "tag the result as `NEW` instead of overwriting the source tag"},
 		&cli.BoolFlag{Name: "opaque", Usage: "hide what lower layers have under the target (opaque whiteout)"},
 		&cli.BoolFlag{Name: "whiteout", Usage: "add a layer that deletes the target (one positional argument)"},
@@ -92,6 +93,10 @@ func runInsert(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	platform, err := platformFromFlag(c)
+	if err != nil {
+		return err
+	}
 	newTag, err := newTagFromFlag(c, ref.Tag)
 	if err != nil {
 		return err
@@ -119,7 +124,7 @@ func runInsert(c *cli.Context) error {
 
 	opts := &layer.RepackOptions{MapOptions: mo, SourceDateEpoch: sde}
 	opaque := c.Bool("opaque")
-	job := layerJob{ref: ref, newTag: newTag}
+	job := layerJob{ref: ref, platform: platform, newTag: newTag}
 	if history != nil {
 		job.history = func(ispec.Image) (*ispec.History, error) { return history, nil }
 	}

@@ -16,8 +16,9 @@ import (
 // layerJob is a command that appends one generated layer to an image:
 // insert and raw add-layer.
 type layerJob struct {
-	ref    imageRef
-	newTag string // tag of the result: --tag, else ref.Tag
+	ref      imageRef
+	platform *ispec.Platform // --platform, if given
+	newTag   string          // tag of the result: --tag, else ref.Tag
 	// history builds the history entry from the source image config (nil
 	// for --no-history).
 	history func(ispec.Image) (*ispec.History, error)
@@ -49,9 +50,9 @@ func (j layerJob) run(c *cli.Context) (err error) {
 		return err
 	}
 	defer closeEngine(engine, &err)
-	path, err := engine.ResolveOne(ctx, j.ref.Tag)
+	path, err := resolveImage(ctx, engine, j.ref.Tag, j.platform)
 	if err != nil {
-		return fmt.Errorf("get descriptor: %w", err)
+		return err
 	}
 	mut, err := mutate.New(engine, path)
 	if err != nil {

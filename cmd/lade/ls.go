@@ -19,8 +19,19 @@ func lsCommand() *cli.Command {
 the order of the layout's index.json. Entries without a tag are skipped and a
 tag present more than once is printed each time.
 
+--json prints instead one JSON array, for scripts: an object per tagged
+entry, in the same order, with "tag", "digest", "mediaType" and "size" of the
+entry's descriptor, and "platform" (an OCI platform object: "os",
+"architecture", optional "variant"...) taken from the descriptor or, for an
+image manifest without one, from its configuration; "platform" is omitted
+when unknown, e.g. for a multi-platform index (see --platform on the image
+commands). An empty layout prints [].
+
 No positional arguments.`,
-		Flags: []cli.Flag{layoutFlag()},
+		Flags: []cli.Flag{
+			layoutFlag(),
+			&cli.BoolFlag{Name: "json", Usage: "print the tags as a JSON array of objects with their digests and platforms"},
+		},
 		Action: func(c *cli.Context) (err error) {
 			if err := checkArgs(c, 0, ""); err != nil {
 				return err
@@ -34,6 +45,9 @@ No positional arguments.`,
 				return err
 			}
 			defer closeEngine(engine, &err)
+			if c.Bool("json") {
+				return lsJSON(c, engine)
+			}
 			names, err := engine.ListReferences(c.Context)
 			if err != nil {
 				return err

@@ -42,7 +42,7 @@ image's most recent compressed layer, else gzip).
 
 A history entry (created_by "umoci raw add-layer", author the image's
 author) is appended unless --no-history; its time is --history.created,
-SOURCE_DATE_EPOCH or now.`,
+SOURCE_DATE_EPOCH or now.` + platformHelp,
 		Flags:  rawAddLayerFlags(),
 		Action: runRawAddLayer,
 	}
@@ -51,6 +51,7 @@ SOURCE_DATE_EPOCH or now.`,
 func rawAddLayerFlags() []cli.Flag {
 	flags := []cli.Flag{
 		imageFlag(),
+		platformFlag(),
 		&cli.StringFlag{Name: "tag", Usage: "tag the result as `NEW` instead of overwriting the source tag"},
 		compressFlag(),
 	}
@@ -66,6 +67,10 @@ func runRawAddLayer(c *cli.Context) error {
 		return errors.New("invalid layer path: empty")
 	}
 	ref, err := imageFromFlag(c)
+	if err != nil {
+		return err
+	}
+	platform, err := platformFromFlag(c)
 	if err != nil {
 		return err
 	}
@@ -91,7 +96,7 @@ func runRawAddLayer(c *cli.Context) error {
 	}
 	defer closeTar()
 
-	job := layerJob{ref: ref, newTag: newTag, history: history}
+	job := layerJob{ref: ref, platform: platform, newTag: newTag, history: history}
 	job.generate = func(w io.Writer) error {
 		if _, err := io.Copy(w, tarStream); err != nil {
 			return fmt.Errorf("read layer %s: %w", layerPath, err)

@@ -12,6 +12,7 @@ func init() { registerRawSubcommand(rawRuntimeConfigCommand()) }
 func rawRuntimeConfigCommand() *cli.Command {
 	flags := []cli.Flag{
 		imageFlag(),
+		platformFlag(),
 		&cli.StringFlag{
 			Name:  "rootfs",
 			Usage: "resolve the user and groups in the root filesystem at `DIR`",
@@ -31,7 +32,7 @@ root filesystem given with --rootfs DIR, and root.path is the last element of
 DIR. Without --rootfs only numeric users and groups can be resolved (others
 become 0 with a warning) and root.path is ".".
 
---rootless, --uid-map and --gid-map change the configuration as for "unpack".`,
+--rootless, --uid-map and --gid-map change the configuration as for "unpack".` + platformHelp,
 		Flags:  append(flags, mapFlags()...),
 		Action: runRawRuntimeConfig,
 	}
@@ -42,6 +43,10 @@ func runRawRuntimeConfig(c *cli.Context) (err error) {
 		return err
 	}
 	ref, err := imageFromFlag(c)
+	if err != nil {
+		return err
+	}
+	platform, err := platformFromFlag(c)
 	if err != nil {
 		return err
 	}
@@ -58,9 +63,9 @@ func runRawRuntimeConfig(c *cli.Context) (err error) {
 		return err
 	}
 	defer closeEngine(engine, &err)
-	path, err := engine.ResolveOne(c.Context, ref.Tag)
+	path, err := resolveImage(c.Context, engine, ref.Tag, platform)
 	if err != nil {
-		return fmt.Errorf("get descriptor: %w", err)
+		return err
 	}
 	spec, err := bundle.ImageRuntimeConfig(c.Context, engine, path, c.String("rootfs"), bundle.ConfigOptions{MapOptions: mo})
 	if err != nil {

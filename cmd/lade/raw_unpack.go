@@ -25,7 +25,7 @@ non-directory is refused (umoci extracts over existing files). Every layer is
 checked against its digest and its diff_id. If anything fails, <rootfs> is
 removed again (or emptied again, if it existed).
 
---rootless, --uid-map, --gid-map and --keep-dirlinks work as for "unpack".`,
+--rootless, --uid-map, --gid-map and --keep-dirlinks work as for "unpack".` + platformHelp,
 		Flags:  unpackFlags(),
 		Action: runRawUnpack,
 	}
@@ -36,6 +36,10 @@ func runRawUnpack(c *cli.Context) (err error) {
 		return err
 	}
 	ref, err := imageFromFlag(c)
+	if err != nil {
+		return err
+	}
+	platform, err := platformFromFlag(c)
 	if err != nil {
 		return err
 	}
@@ -52,9 +56,9 @@ func runRawUnpack(c *cli.Context) (err error) {
 		return err
 	}
 	defer closeEngine(engine, &err)
-	path, err := engine.ResolveOne(c.Context, ref.Tag)
+	path, err := resolveImage(c.Context, engine, ref.Tag, platform)
 	if err != nil {
-		return fmt.Errorf("get descriptor: %w", err)
+		return err
 	}
 	if err := bundle.UnpackRootfs(c.Context, engine, path, rootfs, opts); err != nil {
 		return err

@@ -26,9 +26,10 @@ With --json the output is one JSON object: "manifest" and "config" (each a
 descriptor or null for empty layers, its "diff_id", and the history fields).
 The JSON format follows umoci 0.6 and may change.
 
-No positional arguments.`,
+No positional arguments.` + platformHelp,
 		Flags: []cli.Flag{
 			imageFlag(),
+			platformFlag(),
 			&cli.BoolFlag{Name: "json", Usage: "print the information as JSON"},
 		},
 		Action: runStat,
@@ -43,15 +44,19 @@ func runStat(c *cli.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	platform, err := platformFromFlag(c)
+	if err != nil {
+		return err
+	}
 	engine, err := openEngine(c.Context, ref.Layout)
 	if err != nil {
 		return err
 	}
 	defer closeEngine(engine, &err)
 
-	path, err := engine.ResolveOne(c.Context, ref.Tag)
+	path, err := resolveImage(c.Context, engine, ref.Tag, platform)
 	if err != nil {
-		return fmt.Errorf("get descriptor: %w", err)
+		return err
 	}
 	info, err := loadStat(c.Context, engine, path.Descriptor())
 	if err != nil {

@@ -25,8 +25,8 @@ index with one manifest). An existing <new-tag> is replaced, and the new entry
 goes to the end of index.json.
 
 <new-tag> is the name of the new tag: alphanumeric components separated by
-one of "-._:@+" or by "--", joined by "/".`,
-		Flags:  []cli.Flag{imageFlag()},
+one of "-._:@+" or by "--", joined by "/".` + platformHelp,
+		Flags:  []cli.Flag{imageFlag(), platformFlag()},
 		Action: runTag,
 	}
 }
@@ -36,6 +36,10 @@ func runTag(c *cli.Context) (err error) {
 		return err
 	}
 	ref, err := imageFromFlag(c)
+	if err != nil {
+		return err
+	}
+	platform, err := platformFromFlag(c)
 	if err != nil {
 		return err
 	}
@@ -49,9 +53,9 @@ func runTag(c *cli.Context) (err error) {
 	}
 	defer closeEngine(engine, &err)
 
-	path, err := engine.ResolveOne(c.Context, ref.Tag)
+	path, err := resolveImage(c.Context, engine, ref.Tag, platform)
 	if err != nil {
-		return fmt.Errorf("get descriptor: %w", err)
+		return err
 	}
 	desc := tagDescriptor(path.Descriptor(), newTag)
 	if err := engine.UpdateReference(c.Context, newTag, desc); err != nil {

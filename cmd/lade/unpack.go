@@ -44,7 +44,7 @@ config.json.
 
 --keep-dirlinks keeps an existing symlink to a directory when a later layer
 has a directory at that path, and writes through the symlink (like rsync's
---keep-dirlinks).`,
+--keep-dirlinks).` + platformHelp,
 		Flags:  unpackFlags(),
 		Action: runUnpack,
 	}
@@ -52,7 +52,7 @@ has a directory at that path, and writes through the symlink (like rsync's
 
 // unpackFlags are the flags of unpack and raw unpack.
 func unpackFlags() []cli.Flag {
-	flags := []cli.Flag{imageFlag()}
+	flags := []cli.Flag{imageFlag(), platformFlag()}
 	flags = append(flags, mapFlags()...)
 	return append(flags, &cli.BoolFlag{
 		Name:  "keep-dirlinks",
@@ -77,6 +77,10 @@ func runUnpack(c *cli.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	platform, err := platformFromFlag(c)
+	if err != nil {
+		return err
+	}
 	target := c.Args().First()
 	if target == "" {
 		return fmt.Errorf("invalid bundle path: empty")
@@ -90,9 +94,9 @@ func runUnpack(c *cli.Context) (err error) {
 		return err
 	}
 	defer closeEngine(engine, &err)
-	path, err := engine.ResolveOne(c.Context, ref.Tag)
+	path, err := resolveImage(c.Context, engine, ref.Tag, platform)
 	if err != nil {
-		return fmt.Errorf("get descriptor: %w", err)
+		return err
 	}
 	if err := bundle.Unpack(c.Context, engine, path, target, opts); err != nil {
 		return err
