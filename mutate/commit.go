@@ -50,6 +50,13 @@ func (m *Mutator) Commit(ctx context.Context) (casext.DescriptorPath, error) {
 	walk := copyDescriptors(old)
 	last := len(walk) - 1
 	walk[last] = retarget(walk[last], manDesc)
+	if m.platformChanged && walk[last].Platform != nil {
+		// An index entry's platform describes the image's config: keep it
+		// in step when Set changed the config's platform fields. Otherwise
+		// leave it alone (an index often says more, e.g. a variant the
+		// config leaves out).
+		walk[last].Platform = configPlatform(config)
+	}
 	for i := last - 1; i >= 0; i-- {
 		parent, err := m.rewriteParent(ctx, old[i], old[i+1], walk[i+1])
 		if err != nil {
@@ -61,6 +68,7 @@ func (m *Mutator) Commit(ctx context.Context) (casext.DescriptorPath, error) {
 	m.manifest.Config = manifest.Config
 	m.path = casext.DescriptorPath{Walk: walk}
 	m.dirty = false
+	m.platformChanged = false
 	return m.Path(), nil
 }
 
@@ -93,7 +101,11 @@ func (m *Mutator) rewriteParent(ctx context.Context, parent, oldChild, newChild 
 	found := false
 	for i, d := range index.Manifests {
 		if descriptorEqual(d, oldChild) {
-			index.Manifests[i] = retarget(d, newChild)
+			nd := retarget(d, newChild)
+			if newChild.Platform != nil {
+				nd.Platform = copyPlatform(newChild.Platform)
+			}
+			index.Manifests[i] = nd
 			found = true
 		}
 	}
@@ -122,6 +134,18 @@ func platformEqual(a, b *ispec.Platform) bool {
 	}
 	return a.OS == b.OS && a.Architecture == b.Architecture && a.Variant == b.Variant &&
 		a.OSVersion == b.OSVersion && slices.Equal(a.OSFeatures, b.OSFeatures)
+}
+
+// configPlatform is the platform an index entry for an image with config
+// img should carry.
+func configPlatform(img ispec.Image) *ispec.Platform {
+	return &ispec.Platform{
+		OS:           img.OS,
+		Architecture: img.Architecture,
+		Variant:      img.Variant,
+		OSVersion:    img.OSVersion,
+		OSFeatures:   slices.Clone(img.OSFeatures),
+	}
 }
 
 // putJSON stores v as a JSON blob (encoded like every lade JSON blob) and

@@ -29,6 +29,9 @@ type Mutator struct {
 	config   *ispec.Image
 	// dirty is set by every edit and cleared by Commit.
 	dirty bool
+	// platformChanged is set when Set changed the config's platform, so
+	// that Commit brings the platform of the manifest's index entry in line.
+	platformChanged bool
 }
 
 // New returns a Mutator for the image manifest at the end of path. It does

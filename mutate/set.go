@@ -60,13 +60,17 @@ func (m *Mutator) Set(ctx context.Context, cfg ispec.ImageConfig, meta Meta, ann
 		c.Created = &created
 	}
 	c.Author = meta.Author
-	c.Platform = ispec.Platform{
+	platform := ispec.Platform{
 		OS:           meta.OS,
 		Architecture: meta.Architecture,
 		Variant:      meta.Variant,
 		OSVersion:    meta.OSVersion,
 		OSFeatures:   slices.Clone(meta.OSFeatures),
 	}
+	if !platformEqual(&c.Platform, &platform) {
+		m.platformChanged = true
+	}
+	c.Platform = platform
 	if history != nil {
 		h := copyHistory(*history)
 		h.EmptyLayer = true
