@@ -7,7 +7,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/lade-oci/lade/mutate"
-	"github.com/lade-oci/lade/oci/casext"
 )
 
 // configCreatedBy is the created_by of config's history entry (umoci's, so
@@ -78,20 +77,13 @@ func runConfig(c *cli.Context) (err error) {
 	if err := checkArgs(c, 0, ""); err != nil {
 		return err
 	}
-	ref, err := imageFromFlag(c)
+	sel, err := selectImage(c)
 	if err != nil {
 		return err
 	}
-	platform, err := platformFromFlag(c)
+	newTag, err := newTagFromFlag(c, sel.Tag)
 	if err != nil {
 		return err
-	}
-	newTag := ref.Tag
-	if c.IsSet("tag") {
-		newTag = c.String("tag")
-		if !casext.IsValidReferenceName(newTag) {
-			return fmt.Errorf("invalid --tag %q", newTag)
-		}
 	}
 	opts, err := configOptionsFromFlags(c)
 	if err != nil {
@@ -104,16 +96,11 @@ func runConfig(c *cli.Context) (err error) {
 		return err
 	}
 
-	engine, err := openEngine(c.Context, ref.Layout)
+	engine, path, err := sel.open(c.Context)
 	if err != nil {
 		return err
 	}
 	defer closeEngine(engine, &err)
-
-	path, err := resolveImage(c.Context, engine, ref.Tag, platform)
-	if err != nil {
-		return err
-	}
 	m, err := mutate.New(engine, path)
 	if err != nil {
 		return err
@@ -147,6 +134,6 @@ func runConfig(c *cli.Context) (err error) {
 	if err := engine.UpdateReference(c.Context, newTag, root); err != nil {
 		return fmt.Errorf("put reference: %w", err)
 	}
-	slog.InfoContext(c.Context, "updated image config", "image", ref.String(), "tag", newTag, "digest", root.Digest)
+	slog.InfoContext(c.Context, "updated image config", "image", sel.String(), "tag", newTag, "digest", root.Digest)
 	return nil
 }

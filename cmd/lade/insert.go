@@ -89,15 +89,11 @@ func runInsert(c *cli.Context) error {
 	if target == "" {
 		return errors.New("invalid target: empty")
 	}
-	ref, err := imageFromFlag(c)
+	img, err := selectImage(c)
 	if err != nil {
 		return err
 	}
-	platform, err := platformFromFlag(c)
-	if err != nil {
-		return err
-	}
-	newTag, err := newTagFromFlag(c, ref.Tag)
+	newTag, err := newTagFromFlag(c, img.Tag)
 	if err != nil {
 		return err
 	}
@@ -124,7 +120,7 @@ func runInsert(c *cli.Context) error {
 
 	opts := &layer.RepackOptions{MapOptions: mo, SourceDateEpoch: sde}
 	opaque := c.Bool("opaque")
-	job := layerJob{ref: ref, platform: platform, newTag: newTag}
+	job := layerJob{image: img, newTag: newTag}
 	if history != nil {
 		job.history = func(ispec.Image) (*ispec.History, error) { return history, nil }
 	}

@@ -10,32 +10,18 @@ import (
 
 	"github.com/lade-oci/lade/bundle"
 	"github.com/lade-oci/lade/mutate"
-	"github.com/lade-oci/lade/oci/casext"
 )
 
 // layerJob is a command that appends one generated layer to an image:
 // insert and raw add-layer.
 type layerJob struct {
-	ref      imageRef
-	platform *ispec.Platform // --platform, if given
-	newTag   string          // tag of the result: --tag, else ref.Tag
+	image  imageSelection
+	newTag string // tag of the result: --tag, else the image's tag
 	// history builds the history entry from the source image config (nil
 	// for --no-history).
 	history func(ispec.Image) (*ispec.History, error)
 	// generate writes the uncompressed tar of the layer.
 	generate func(w io.Writer) error
-}
-
-// newTagFromFlag returns --tag if given (validated), else def.
-func newTagFromFlag(c *cli.Context, def string) (string, error) {
-	if !c.IsSet("tag") {
-		return def, nil
-	}
-	tag := c.String("tag")
-	if !casext.IsValidReferenceName(tag) {
-		return "", fmt.Errorf("invalid --tag %q", tag)
-	}
-	return tag, nil
 }
 
 // run opens the layout, appends the layer to the image ref names (an index
@@ -45,15 +31,11 @@ func newTagFromFlag(c *cli.Context, def string) (string, error) {
 // interrupted run leaves the layout as it was (plus unreferenced blobs).
 func (j layerJob) run(c *cli.Context) (err error) {
 	ctx := c.Context
-	engine, err := openEngine(ctx, j.ref.Layout)
+	engine, path, err := j.image.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer closeEngine(engine, &err)
-	path, err := resolveImage(ctx, engine, j.ref.Tag, j.platform)
-	if err != nil {
-		return err
-	}
 	mut, err := mutate.New(engine, path)
 	if err != nil {
 		return err
@@ -87,6 +69,6 @@ func (j layerJob) run(c *cli.Context) (err error) {
 	if err := engine.UpdateReference(ctx, j.newTag, newPath.Root()); err != nil {
 		return fmt.Errorf("put reference: %w", err)
 	}
-	slog.InfoContext(ctx, "added layer", "image", j.ref.Layout+":"+j.newTag, "layer", desc.Digest, "digest", newPath.Root().Digest)
+	slog.InfoContext(ctx, "added layer", "image", j.image.Layout+":"+j.newTag, "layer", desc.Digest, "digest", newPath.Root().Digest)
 	return nil
 }

@@ -66,15 +66,11 @@ func runRawAddLayer(c *cli.Context) error {
 	if layerPath == "" {
 		return errors.New("invalid layer path: empty")
 	}
-	ref, err := imageFromFlag(c)
+	img, err := selectImage(c)
 	if err != nil {
 		return err
 	}
-	platform, err := platformFromFlag(c)
-	if err != nil {
-		return err
-	}
-	newTag, err := newTagFromFlag(c, ref.Tag)
+	newTag, err := newTagFromFlag(c, img.Tag)
 	if err != nil {
 		return err
 	}
@@ -96,7 +92,7 @@ func runRawAddLayer(c *cli.Context) error {
 	}
 	defer closeTar()
 
-	job := layerJob{ref: ref, platform: platform, newTag: newTag, history: history}
+	job := layerJob{image: img, newTag: newTag, history: history}
 	job.generate = func(w io.Writer) error {
 		if _, err := io.Copy(w, tarStream); err != nil {
 			return fmt.Errorf("read layer %s: %w", layerPath, err)

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/lade-oci/lade/bundle"
 	"github.com/urfave/cli/v2"
 )
@@ -42,31 +40,23 @@ func runRawRuntimeConfig(c *cli.Context) (err error) {
 	if err := checkArgs(c, 1, "<config.json>"); err != nil {
 		return err
 	}
-	ref, err := imageFromFlag(c)
+	img, err := selectImage(c)
 	if err != nil {
 		return err
 	}
-	platform, err := platformFromFlag(c)
+	target, err := pathArg(c, 0, "config path")
 	if err != nil {
 		return err
-	}
-	target := c.Args().First()
-	if target == "" {
-		return fmt.Errorf("invalid config path: empty")
 	}
 	mo, err := mapOptionsFromFlags(c)
 	if err != nil {
 		return err
 	}
-	engine, err := openEngine(c.Context, ref.Layout)
+	engine, path, err := img.open(c.Context)
 	if err != nil {
 		return err
 	}
 	defer closeEngine(engine, &err)
-	path, err := resolveImage(c.Context, engine, ref.Tag, platform)
-	if err != nil {
-		return err
-	}
 	spec, err := bundle.ImageRuntimeConfig(c.Context, engine, path, c.String("rootfs"), bundle.ConfigOptions{MapOptions: mo})
 	if err != nil {
 		return err

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"log/slog"
 
 	"github.com/lade-oci/lade/bundle"
@@ -35,34 +34,26 @@ func runRawUnpack(c *cli.Context) (err error) {
 	if err := checkArgs(c, 1, "<rootfs>"); err != nil {
 		return err
 	}
-	ref, err := imageFromFlag(c)
+	img, err := selectImage(c)
 	if err != nil {
 		return err
 	}
-	platform, err := platformFromFlag(c)
+	rootfs, err := pathArg(c, 0, "rootfs path")
 	if err != nil {
 		return err
-	}
-	rootfs := c.Args().First()
-	if rootfs == "" {
-		return fmt.Errorf("invalid rootfs path: empty")
 	}
 	opts, err := unpackOptionsFromFlags(c)
 	if err != nil {
 		return err
 	}
-	engine, err := openEngine(c.Context, ref.Layout)
+	engine, path, err := img.open(c.Context)
 	if err != nil {
 		return err
 	}
 	defer closeEngine(engine, &err)
-	path, err := resolveImage(c.Context, engine, ref.Tag, platform)
-	if err != nil {
-		return err
-	}
 	if err := bundle.UnpackRootfs(c.Context, engine, path, rootfs, opts); err != nil {
 		return err
 	}
-	slog.InfoContext(c.Context, "unpacked rootfs", "image", ref.String(), "rootfs", rootfs)
+	slog.InfoContext(c.Context, "unpacked rootfs", "image", img.String(), "rootfs", rootfs)
 	return nil
 }

@@ -40,24 +40,15 @@ func runStat(c *cli.Context) (err error) {
 	if err := checkArgs(c, 0, ""); err != nil {
 		return err
 	}
-	ref, err := imageFromFlag(c)
+	img, err := selectImage(c)
 	if err != nil {
 		return err
 	}
-	platform, err := platformFromFlag(c)
-	if err != nil {
-		return err
-	}
-	engine, err := openEngine(c.Context, ref.Layout)
+	engine, path, err := img.open(c.Context)
 	if err != nil {
 		return err
 	}
 	defer closeEngine(engine, &err)
-
-	path, err := resolveImage(c.Context, engine, ref.Tag, platform)
-	if err != nil {
-		return err
-	}
 	info, err := loadStat(c.Context, engine, path.Descriptor())
 	if err != nil {
 		return err

@@ -35,11 +35,7 @@ func runTag(c *cli.Context) (err error) {
 	if err := checkArgs(c, 1, "<new-tag>"); err != nil {
 		return err
 	}
-	ref, err := imageFromFlag(c)
-	if err != nil {
-		return err
-	}
-	platform, err := platformFromFlag(c)
+	img, err := selectImage(c)
 	if err != nil {
 		return err
 	}
@@ -47,16 +43,11 @@ func runTag(c *cli.Context) (err error) {
 	if !casext.IsValidReferenceName(newTag) {
 		return fmt.Errorf("invalid new tag %q", newTag)
 	}
-	engine, err := openEngine(c.Context, ref.Layout)
+	engine, path, err := img.open(c.Context)
 	if err != nil {
 		return err
 	}
 	defer closeEngine(engine, &err)
-
-	path, err := resolveImage(c.Context, engine, ref.Tag, platform)
-	if err != nil {
-		return err
-	}
 	desc := tagDescriptor(path.Descriptor(), newTag)
 	if err := engine.UpdateReference(c.Context, newTag, desc); err != nil {
 		return fmt.Errorf("put reference: %w", err)

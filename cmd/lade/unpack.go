@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"log/slog"
 
 	"github.com/lade-oci/lade/bundle"
@@ -73,34 +72,26 @@ func runUnpack(c *cli.Context) (err error) {
 	if err := checkArgs(c, 1, "<bundle>"); err != nil {
 		return err
 	}
-	ref, err := imageFromFlag(c)
+	img, err := selectImage(c)
 	if err != nil {
 		return err
 	}
-	platform, err := platformFromFlag(c)
+	target, err := pathArg(c, 0, "bundle path")
 	if err != nil {
 		return err
-	}
-	target := c.Args().First()
-	if target == "" {
-		return fmt.Errorf("invalid bundle path: empty")
 	}
 	opts, err := unpackOptionsFromFlags(c)
 	if err != nil {
 		return err
 	}
-	engine, err := openEngine(c.Context, ref.Layout)
+	engine, path, err := img.open(c.Context)
 	if err != nil {
 		return err
 	}
 	defer closeEngine(engine, &err)
-	path, err := resolveImage(c.Context, engine, ref.Tag, platform)
-	if err != nil {
-		return err
-	}
 	if err := bundle.Unpack(c.Context, engine, path, target, opts); err != nil {
 		return err
 	}
-	slog.InfoContext(c.Context, "unpacked image", "image", ref.String(), "bundle", target)
+	slog.InfoContext(c.Context, "unpacked image", "image", img.String(), "bundle", target)
 	return nil
 }
