@@ -126,12 +126,20 @@ func repackHistory(img ispec.Image, opts RepackOptions) (*ispec.History, error) 
 // repackDiff reads the bundle's saved manifest and diffs rootfs against it,
 // trusting the stat cache for unchanged files.
 func repackDiff(ctx context.Context, bundle, rootfs string, meta Meta, eval fseval.FsEval) (*mtree.DirectoryHierarchy, []mtree.InodeDelta, error) {
+	// The manifest and the stat cache are parsed side by side.
+	var cache *mtreeutil.StatCache
+	cacheDone := make(chan error, 1)
+	go func() {
+		var err error
+		cache, err = mtreeutil.LoadStatCache(ctx, bundle)
+		cacheDone <- err
+	}()
 	dh, err := mtreeutil.ReadManifest(ctx, repackManifestPath(bundle, meta.From))
+	cacheErr := <-cacheDone
 	if err != nil {
 		return nil, nil, err
 	}
-	cache, err := mtreeutil.LoadStatCache(ctx, bundle)
-	if err != nil {
+	if err := cacheErr; err != nil {
 		if ctx.Err() != nil {
 			return nil, nil, err
 		}

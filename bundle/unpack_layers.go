@@ -21,45 +21,89 @@ import (
 var ErrDiffIDMismatch = errors.New("diff_id mismatch")
 
 // extractLayers applies every layer of manifest to rootfs in order,
-// checking ctx between layers.
+// checking ctx between layers. While one layer is applied the next one is
+// already being verified and decompressed (see lookaheadChunks).
 func extractLayers(ctx context.Context, engine casext.Engine, manifest *ispec.Manifest, img *ispec.Image,
 	rootfs string, lopts *layer.UnpackOptions) error {
 	log := slog.Default()
+	var next *layerStream
+	defer func() {
+		if next != nil {
+			next.close()
+		}
+	}()
 	for i, desc := range manifest.Layers {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("unpack layers: %w", err)
 		}
+		cur := next
+		if cur == nil {
+			cur = openLayer(ctx, engine, desc, prefetchChunks)
+		}
+		next = nil
+		if i+1 < len(manifest.Layers) {
+			next = openLayer(ctx, engine, manifest.Layers[i+1], lookaheadChunks)
+		}
 		log.InfoContext(ctx, "unpack layer", "index", i, "digest", desc.Digest, "media_type", desc.MediaType)
-		if err := applyLayer(ctx, engine, desc, img.RootFS.DiffIDs[i], rootfs, lopts); err != nil {
+		err := applyLayer(ctx, cur, img.RootFS.DiffIDs[i], rootfs, lopts)
+		cur.close()
+		if err != nil {
 			return fmt.Errorf("unpack layer %d (%s): %w", i, desc.Digest, err)
 		}
 	}
 	return nil
 }
 
-// applyLayer streams one layer blob through verification and decompression
-// (in a separate goroutine, ahead of the applier, hashing the uncompressed
-// stream) into layer.UnpackLayer, then checks the diff_id.
-func applyLayer(ctx context.Context, engine casext.Engine, desc ispec.Descriptor, diffID digest.Digest,
-	rootfs string, lopts *layer.UnpackOptions) (err error) {
+// layerStream is one layer blob being verified and decompressed ahead of
+// the applier, or the error that kept it from starting.
+type layerStream struct {
+	pf  *prefetcher
+	err error
+}
+
+// openLayer starts verifying and decompressing the blob of desc in its own
+// goroutine, buffering up to chunks chunks (the uncompressed stream is
+// hashed on the way for the diff_id check).
+func openLayer(ctx context.Context, engine casext.Engine, desc ispec.Descriptor, chunks int) *layerStream {
 	alg, err := compress.ByMediaType(desc.MediaType)
 	if err != nil {
-		return fmt.Errorf("select decompression: %w", err)
+		return &layerStream{err: fmt.Errorf("select decompression: %w", err)}
 	}
 	blob, err := engine.GetVerifiedBlob(ctx, desc)
 	if err != nil {
-		return err
+		return &layerStream{err: err}
 	}
-	pf := newPrefetcher(func() (io.ReadCloser, error) {
-		dec, err := alg.Decompress(blob)
+	pf := newPrefetcherN(func() (io.ReadCloser, error) {
+		// The blob is read (and its digest checked) in a goroutine of its
+		// own, so the decompressor, the slowest stage, only decompresses.
+		raw := newReadahead(func() (io.ReadCloser, error) { return blob, nil }, blobReadaheadChunks)
+		dec, err := alg.Decompress(raw)
 		if err != nil {
-			_ = blob.Close()
+			if _, derr := io.Copy(io.Discard, raw); errors.Is(derr, cas.ErrDigestMismatch) {
+				err = derr
+			}
+			_ = raw.Close()
 			return nil, fmt.Errorf("decompress %s layer: %w", alg.Name(), err)
 		}
-		return &decompressed{dec: dec, blob: blob}, nil
-	})
-	defer pf.Close()
+		return &decompressed{dec: dec, raw: raw}, nil
+	}, chunks)
+	return &layerStream{pf: pf}
+}
 
+// close stops the stream's producer, if it started.
+func (s *layerStream) close() {
+	if s.pf != nil {
+		_ = s.pf.Close()
+	}
+}
+
+// applyLayer feeds the stream into layer.UnpackLayer, then checks the
+// diff_id.
+func applyLayer(ctx context.Context, s *layerStream, diffID digest.Digest, rootfs string, lopts *layer.UnpackOptions) error {
+	if s.err != nil {
+		return s.err
+	}
+	pf := s.pf
 	if err := layer.UnpackLayer(ctx, rootfs, pf, lopts); err != nil {
 		// A corrupt blob is the root cause of whatever the applier saw
 		// (a bad tar header, say): read on to the blob's end to find out.
@@ -81,25 +125,31 @@ func applyLayer(ctx context.Context, engine casext.Engine, desc ispec.Descriptor
 	return nil
 }
 
-// decompressed closes the decompressor then the verified blob reader, whose
-// Close reports a digest or size mismatch.
+// blobReadaheadChunks bounds how far the compressed blob is read ahead of
+// the decompressor.
+const blobReadaheadChunks = 8
+
+// decompressed reads a decompressor over a read-ahead of the verified
+// blob; closing it closes both (the blob reader drains and verifies the
+// rest of the blob, in the read-ahead goroutine).
 type decompressed struct {
-	dec  io.ReadCloser
-	blob io.ReadCloser
+	dec io.ReadCloser
+	raw *prefetcher
 }
 
 // Read reads decompressed data. A decompression error caused by a corrupt
-// blob (a bad gzip checksum, say) is reported as the digest mismatch it is.
+// blob (a bad gzip checksum, say) is reported as the digest mismatch it is:
+// the rest of the blob is read to find out.
 func (d *decompressed) Read(p []byte) (int, error) {
 	n, err := d.dec.Read(p)
-	if err != nil && !errors.Is(err, io.EOF) {
-		if cerr := d.blob.Close(); errors.Is(cerr, cas.ErrDigestMismatch) {
-			return n, cerr
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, cas.ErrDigestMismatch) {
+		if _, derr := io.Copy(io.Discard, d.raw); errors.Is(derr, cas.ErrDigestMismatch) {
+			return n, derr
 		}
 	}
 	return n, err
 }
 
 func (d *decompressed) Close() error {
-	return errors.Join(d.dec.Close(), d.blob.Close())
+	return errors.Join(d.dec.Close(), d.raw.Close())
 }

@@ -11,8 +11,12 @@ import (
 // Prefetch sizing: up to prefetchChunks chunks of prefetchChunkSize bytes
 // of decompressed layer wait for the applier, so decompression (and the
 // diff_id hash) runs on one core while tar application runs on another.
+// The next layer is decompressed ahead into up to lookaheadChunks chunks
+// (allocated as needed), so that decompression, the slowest stage, never
+// stops at a layer boundary and uses the applier's idle time.
 const (
 	prefetchChunks    = 16
+	lookaheadChunks   = 64
 	prefetchChunkSize = 256 << 10
 )
 
@@ -24,7 +28,10 @@ var errPrefetchClosed = errors.New("prefetch closed")
 // consumer goroutine; Digest is valid once Read has returned io.EOF.
 type prefetcher struct {
 	chunks chan []byte // filled chunks, closed when the producer ends
-	free   chan []byte // empty buffers, never more than prefetchChunks
+	free   chan []byte // empty buffers, never more than max
+	max    int         // buffers the producer may allocate
+	hash   bool        // sha256 the stream (Digest)
+	alloc  int         // buffers allocated so far (producer only)
 	stop   chan struct{}
 	done   chan struct{}
 	once   sync.Once
@@ -37,18 +44,34 @@ type prefetcher struct {
 	buf []byte // that chunk's whole buffer, recycled once consumed
 }
 
-// newPrefetcher starts reading open()'s stream in a new goroutine. open runs
-// in that goroutine too (a decompressor reads its header when created), and
-// the closer it returns is closed there when the stream ends.
+// newPrefetcher starts reading open()'s stream in a new goroutine with
+// prefetchChunks buffers. open runs in that goroutine too (a decompressor
+// reads its header when created), and the closer it returns is closed there
+// when the stream ends.
 func newPrefetcher(open func() (io.ReadCloser, error)) *prefetcher {
+	return newPrefetcherN(open, prefetchChunks)
+}
+
+// newPrefetcherN is newPrefetcher with up to chunks buffers, allocated as
+// the producer gets ahead of the consumer.
+func newPrefetcherN(open func() (io.ReadCloser, error), chunks int) *prefetcher {
+	return startPrefetcher(open, chunks, true)
+}
+
+// newReadahead is newPrefetcherN without the hash: Digest stays empty.
+func newReadahead(open func() (io.ReadCloser, error), chunks int) *prefetcher {
+	return startPrefetcher(open, chunks, false)
+}
+
+func startPrefetcher(open func() (io.ReadCloser, error), chunks int, hash bool) *prefetcher {
+	chunks = max(chunks, 1)
 	p := &prefetcher{
-		chunks: make(chan []byte, prefetchChunks),
-		free:   make(chan []byte, prefetchChunks),
+		hash:   hash,
+		chunks: make(chan []byte, chunks),
+		free:   make(chan []byte, chunks),
+		max:    chunks,
 		stop:   make(chan struct{}),
 		done:   make(chan struct{}),
-	}
-	for range prefetchChunks {
-		p.free <- make([]byte, prefetchChunkSize)
 	}
 	go p.produce(open)
 	return p
@@ -62,7 +85,10 @@ func (p *prefetcher) produce(open func() (io.ReadCloser, error)) {
 		p.err = err
 		return
 	}
-	digester := digest.SHA256.Digester()
+	var digester digest.Digester
+	if p.hash {
+		digester = digest.SHA256.Digester()
+	}
 	err = p.pump(r, digester)
 	if cerr := r.Close(); err == nil {
 		err = cerr
@@ -71,21 +97,24 @@ func (p *prefetcher) produce(open func() (io.ReadCloser, error)) {
 		p.err = err
 		return
 	}
-	p.sum = digester.Digest()
+	if digester != nil {
+		p.sum = digester.Digest()
+	}
 }
 
-// pump copies r into chunks until EOF, an error or stop.
+// pump copies r into chunks (hashing them if digester is set) until EOF,
+// an error or stop.
 func (p *prefetcher) pump(r io.Reader, digester digest.Digester) error {
 	for {
-		var buf []byte
-		select {
-		case buf = <-p.free:
-		case <-p.stop:
-			return errPrefetchClosed
+		buf, err := p.buffer()
+		if err != nil {
+			return err
 		}
 		n, err := io.ReadFull(r, buf[:cap(buf)])
 		if n > 0 {
-			digester.Hash().Write(buf[:n])
+			if digester != nil {
+				digester.Hash().Write(buf[:n])
+			}
 			select {
 			case p.chunks <- buf[:n]:
 			case <-p.stop:
@@ -101,12 +130,31 @@ func (p *prefetcher) pump(r io.Reader, digester digest.Digester) error {
 	}
 }
 
+// buffer returns a free buffer, allocating one while under max.
+func (p *prefetcher) buffer() ([]byte, error) {
+	select {
+	case buf := <-p.free:
+		return buf, nil
+	default:
+	}
+	if p.alloc < p.max {
+		p.alloc++
+		return make([]byte, prefetchChunkSize), nil
+	}
+	select {
+	case buf := <-p.free:
+		return buf, nil
+	case <-p.stop:
+		return nil, errPrefetchClosed
+	}
+}
+
 // Read returns prefetched bytes; at the end of the stream it returns the
 // producer's error, or io.EOF.
 func (p *prefetcher) Read(b []byte) (int, error) {
 	for len(p.cur) == 0 {
 		if p.buf != nil {
-			p.free <- p.buf // cannot block: free holds every buffer
+			p.free <- p.buf // cannot block: free has room for every buffer
 			p.buf = nil
 		}
 		chunk, ok := <-p.chunks

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 	"testing/iotest"
 
@@ -103,3 +104,33 @@ func (f closerFunc) Close() error { return f() }
 type zeros struct{}
 
 func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
+// TestPrefetcherBounds checks that a producer never allocates more than its
+// chunk budget however far ahead it runs, and that a read-ahead (no hash)
+// delivers the stream unchanged with no digest.
+func TestPrefetcherBounds(t *testing.T) {
+	for _, chunks := range []int{1, 3, lookaheadChunks} {
+		pf := newPrefetcherN(func() (io.ReadCloser, error) { return io.NopCloser(zeros{}), nil }, chunks)
+		// Let the producer fill its budget, then check it stopped there.
+		for len(pf.chunks) < chunks {
+			runtime.Gosched()
+		}
+		if got := len(pf.chunks); got != chunks {
+			t.Errorf("chunks %d: %d buffered", chunks, got)
+		}
+		pf.Close()
+		if pf.alloc > chunks {
+			t.Errorf("chunks %d: allocated %d buffers", chunks, pf.alloc)
+		}
+	}
+	data := bytes.Repeat([]byte("read-ahead "), 3*prefetchChunkSize/11)
+	ra := newReadahead(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }, 2)
+	defer ra.Close()
+	got, err := io.ReadAll(ra)
+	if err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("read-ahead: %d bytes, %v; want %d bytes", len(got), err, len(data))
+	}
+	if ra.Digest() != "" {
+		t.Errorf("read-ahead has a digest %s", ra.Digest())
+	}
+}

@@ -3,9 +3,11 @@ package mtreeutil
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/opencontainers/go-digest"
 	"github.com/vbatts/go-mtree"
@@ -25,16 +27,28 @@ type DiffOptions struct {
 // vouch for, in parallel. A cached digest is used only when it also equals
 // the manifest's digest for that path.
 func Diff(ctx context.Context, root string, manifest *mtree.DirectoryHierarchy, opts DiffOptions) ([]mtree.InodeDelta, error) {
+	return diff(ctx, root, manifest, opts, diffScan)
+}
+
+// differ returns the manifest and the current tree, both without the
+// entries that are the same in both (diffScan, or diffWalk).
+type differ func(ctx context.Context, root string, manifest *mtree.DirectoryHierarchy, oldPaths []string,
+	fsEval mtree.FsEval, lookup func(string, os.FileInfo) (digest.Digest, bool)) (*mtree.DirectoryHierarchy, *mtree.DirectoryHierarchy, error)
+
+// diff is Diff with the given differ; go-mtree's walk (diffWalk) is used
+// whenever the other one gives errScanFallback.
+func diff(ctx context.Context, root string, manifest *mtree.DirectoryHierarchy, opts DiffOptions, differ differ) ([]mtree.InodeDelta, error) {
 	if manifest == nil {
 		return nil, fmt.Errorf("diff %s: nil manifest", root)
 	}
-	known, err := manifestDigests(manifest)
+	oldPaths, err := entryPaths(manifest)
 	if err != nil {
 		return nil, fmt.Errorf("diff %s: %w", root, err)
 	}
-	wopts := WalkOptions{FsEval: opts.FsEval, Keywords: Keywords}
+	known := manifestDigests(manifest, oldPaths)
+	var lookup func(rel string, fi os.FileInfo) (digest.Digest, bool)
 	if opts.Cache != nil {
-		wopts.Digest = func(rel string, fi os.FileInfo) (digest.Digest, bool) {
+		lookup = func(rel string, fi os.FileInfo) (digest.Digest, bool) {
 			d, ok := opts.Cache.lookup(rel, fi)
 			if !ok || known[rel] != d.Encoded() {
 				return "", false
@@ -42,16 +56,45 @@ func Diff(ctx context.Context, root string, manifest *mtree.DirectoryHierarchy, 
 			return d, true
 		}
 	}
-	state, err := Walk(ctx, root, wopts)
+	fsEval := opts.FsEval
+	if fsEval == nil {
+		fsEval = mtree.DefaultFsEval{}
+	}
+	oldDh, curDh, err := differ(ctx, root, manifest, oldPaths, fsEval, lookup)
+	if errors.Is(err, errScanFallback) {
+		oldDh, curDh, err = diffWalk(ctx, root, manifest, oldPaths, fsEval, lookup)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("diff %s: %w", root, err)
 	}
-	deltas, err := mtree.Compare(manifest, state, Keywords)
+	deltas, err := mtree.Compare(oldDh, curDh, Keywords)
 	if err != nil {
 		return nil, fmt.Errorf("diff %s: %w", root, err)
 	}
 	SortDeltas(deltas)
 	return deltas, nil
+}
+
+// diffWalk walks root with go-mtree and returns the manifest and the walk
+// without the entries that are the same in both.
+func diffWalk(ctx context.Context, root string, manifest *mtree.DirectoryHierarchy, oldPaths []string,
+	fsEval mtree.FsEval, lookup func(string, os.FileInfo) (digest.Digest, bool)) (*mtree.DirectoryHierarchy, *mtree.DirectoryHierarchy, error) {
+	state, visited, err := walk(ctx, root, WalkOptions{FsEval: fsEval, Keywords: Keywords, Digest: lookup})
+	if err != nil {
+		return nil, nil, err
+	}
+	curPaths := make([]string, len(state.Entries))
+	n := 0
+	for i, e := range state.Entries {
+		if e.Type == mtree.RelativeType || e.Type == mtree.FullType {
+			curPaths[i] = visited[n].rel
+			n++
+		}
+	}
+	// Unchanged entries (nearly all of them) are dropped before Compare,
+	// which would otherwise rebuild every path from its parents.
+	oldDh, curDh := pruneSame(manifest, state, oldPaths, curPaths)
+	return oldDh, curDh, nil
 }
 
 // SortDeltas orders deltas by path (go-mtree returns them in map order).
@@ -82,22 +125,31 @@ func keywordRank(kw mtree.Keyword) int {
 	return len(Keywords)
 }
 
-// manifestDigests maps each entry path to its sha256digest value.
-func manifestDigests(dh *mtree.DirectoryHierarchy) (map[string]string, error) {
-	out := map[string]string{}
-	for _, e := range dh.Entries {
-		if e.Type != mtree.RelativeType && e.Type != mtree.FullType {
+// manifestDigests maps each entry path to its sha256digest value; paths
+// are from entryPaths(dh).
+func manifestDigests(dh *mtree.DirectoryHierarchy, paths []string) map[string]string {
+	out := make(map[string]string, len(dh.Entries))
+	for i := range dh.Entries {
+		if paths[i] == "" {
 			continue
 		}
-		kvs := mtree.HasKeyword(e.AllKeys(), hashKeyword)
-		if len(kvs) == 0 {
-			continue
+		if v, ok := keyValue(dh.Entries[i].Keywords, hashKeyword); ok {
+			out[paths[i]] = v
+		} else if set := dh.Entries[i].Set; set != nil {
+			if v, ok := keyValue(set.Keywords, hashKeyword); ok {
+				out[paths[i]] = v
+			}
 		}
-		p, err := e.Path()
-		if err != nil {
-			return nil, err
-		}
-		out[p] = kvs[0].Value()
 	}
-	return out, nil
+	return out
+}
+
+// keyValue returns the value of the first keyval for kw in kvs.
+func keyValue(kvs []mtree.KeyVal, kw mtree.Keyword) (string, bool) {
+	for _, kv := range kvs {
+		if v, ok := strings.CutPrefix(string(kv), string(kw)+"="); ok {
+			return v, true
+		}
+	}
+	return "", false
 }

@@ -120,6 +120,26 @@ func TestDiffEqualsCheck(t *testing.T) {
 			want:   []string{"modified hello.txt [modified:xattr.user.greeting:aGVsbG8=->Ynll]"},
 		},
 		{
+			name: "directory replaced by a file and a new subtree",
+			change: func(t *testing.T, root string) {
+				must(t, os.RemoveAll(filepath.Join(root, "var/tmp")))
+				must(t, os.WriteFile(filepath.Join(root, "var/tmp"), []byte("now a file"), 0o644))
+				must(t, os.MkdirAll(filepath.Join(root, "opt/new/deep"), 0o750))
+				must(t, os.WriteFile(filepath.Join(root, "opt/new/deep/f"), []byte("f"), 0o644))
+			},
+			want: []string{"extra opt", "extra opt/new", "extra opt/new/deep", "extra opt/new/deep/f", "missing var/tmp/sticky", "missing var/tmp/sticky/file", "modified var/tmp ["},
+		},
+		{
+			name: "directory owner change",
+			change: func(t *testing.T, root string) {
+				if os.Getuid() != 0 {
+					t.Skip("needs root")
+				}
+				must(t, os.Lchown(filepath.Join(root, "usr/share"), 7, 8))
+			},
+			want: []string{"modified usr/share [modified:gid:0->8 modified:uid:0->7]"},
+		},
+		{
 			name: "symlink retargeted",
 			change: func(t *testing.T, root string) {
 				p := filepath.Join(root, "usr/passwd-link")
@@ -145,6 +165,14 @@ func TestDiffEqualsCheck(t *testing.T) {
 			g, w := deltaStrings(got), deltaStrings(want)
 			if !slices.Equal(g, w) {
 				t.Fatalf("Diff != mtree.Check:\n got %q\nwant %q", g, w)
+			}
+			// go-mtree's walk, Diff's fallback, must agree too.
+			viaWalk, err := diff(t.Context(), root, manifest, DiffOptions{Cache: cache}, diffWalk)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if gw := deltaStrings(viaWalk); !slices.Equal(gw, w) {
+				t.Fatalf("diff via go-mtree walk != mtree.Check:\n got %q\nwant %q", gw, w)
 			}
 			joined := strings.Join(g, "\n")
 			pos := 0

@@ -2,6 +2,7 @@ package mtreeutil
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/opencontainers/go-digest"
 	"github.com/vbatts/go-mtree"
+	"github.com/vbatts/go-mtree/pkg/govis"
 )
 
 // WalkOptions tunes Walk.
@@ -33,6 +35,13 @@ type WalkOptions struct {
 // format, header comments and entry order) but computes sha256digest
 // itself: known digests are reused and the rest are hashed in parallel.
 func Walk(ctx context.Context, root string, opts WalkOptions) (*mtree.DirectoryHierarchy, error) {
+	dh, _, err := walk(ctx, root, opts)
+	return dh, err
+}
+
+// walk is Walk that also returns one visit per file entry of the result
+// (RelativeType, FullType), in entry order.
+func walk(ctx context.Context, root string, opts WalkOptions) (*mtree.DirectoryHierarchy, []visit, error) {
 	kws := opts.Keywords
 	if kws == nil {
 		kws = Keywords
@@ -42,64 +51,121 @@ func Walk(ctx context.Context, root string, opts WalkOptions) (*mtree.DirectoryH
 		fsEval = mtree.DefaultFsEval{}
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	walkKws := slices.DeleteFunc(slices.Clone(kws), func(k mtree.Keyword) bool { return k == hashKeyword })
 
-	// go-mtree calls every exclude func with the lstat it already did:
-	// keep them so nothing is stat'ed twice.
-	infos := map[string]os.FileInfo{}
-	record := func(path string, fi os.FileInfo) bool {
-		infos[filepath.Clean(path)] = fi
-		return false
+	dh, visited, err := scanHierarchy(ctx, root, fsEval, walkKws)
+	if errors.Is(err, errScanFallback) {
+		dh, visited, err = goMtreeWalk(root, fsEval, walkKws)
 	}
-	dh, err := mtree.Walk(root, []mtree.ExcludeFunc{record}, walkKws, fsEval)
 	if err != nil {
-		return nil, fmt.Errorf("walk %s: %w", root, err)
+		return nil, nil, fmt.Errorf("walk %s: %w", root, err)
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for i, e := range dh.Entries {
 		if e.Type == mtree.CommentType && strings.HasPrefix(e.Raw, fmt.Sprintf("#%16s", "keywords: ")) {
 			dh.Entries[i].Raw = fmt.Sprintf("#%16s%s", "keywords: ", strings.Join(mtree.FromKeywords(kws), ","))
 		}
 	}
+	if err := checkVisits(root, dh, visited); err != nil {
+		return nil, nil, err
+	}
 	if len(walkKws) == len(kws) {
-		return dh, nil
+		return dh, visited, nil
 	}
-	if err := fillDigests(ctx, root, dh, kws, infos, fsEval, opts); err != nil {
-		return nil, err
+	if err := fillDigests(ctx, root, dh, kws, visited, fsEval, opts); err != nil {
+		return nil, nil, err
 	}
-	return dh, nil
+	return dh, visited, nil
 }
 
-// fillDigests adds sha256digest to every regular file entry, in the
-// position go-mtree would have written it.
-func fillDigests(ctx context.Context, root string, dh *mtree.DirectoryHierarchy, kws []mtree.Keyword,
-	infos map[string]os.FileInfo, fsEval mtree.FsEval, opts WalkOptions) error {
-	after := kws[slices.Index(kws, hashKeyword)+1:]
-	var jobs []hashJob
+// goMtreeWalk is mtree.Walk, recording the visits.
+func goMtreeWalk(root string, fsEval mtree.FsEval, walkKws []mtree.Keyword) (*mtree.DirectoryHierarchy, []visit, error) {
+	// go-mtree calls every exclude func with the lstat it already did, in
+	// the order it appends the entries: keep them so nothing is stat'ed
+	// twice and paths need not be rebuilt from the entry tree.
+	var visited []visit
+	prefix := filepath.Clean(root) + string(filepath.Separator)
+	if prefix == "//" {
+		prefix = "/"
+	}
+	record := func(path string, fi os.FileInfo) bool {
+		// The first path is root as given, the others filepath.Join of
+		// root and names read from directories (so clean).
+		rel := "."
+		if len(visited) > 0 {
+			var ok bool
+			if rel, ok = strings.CutPrefix(path, prefix); !ok {
+				rel = path // not reached: caught by checkVisits
+			}
+		}
+		visited = append(visited, visit{path: path, rel: rel, fi: fi})
+		return false
+	}
+	dh, err := mtree.Walk(root, []mtree.ExcludeFunc{record}, walkKws, walkFsEval(fsEval, walkKws))
+	if err != nil {
+		return nil, nil, err
+	}
+	return dh, visited, nil
+}
+
+// checkVisits makes sure visited pairs up with the file entries of dh:
+// each entry's name is its visit's encoded base name.
+func checkVisits(root string, dh *mtree.DirectoryHierarchy, visited []visit) error {
+	n := 0
 	for i := range dh.Entries {
 		e := &dh.Entries[i]
 		if e.Type != mtree.RelativeType && e.Type != mtree.FullType {
 			continue
 		}
-		rel, err := e.Path()
-		if err != nil {
-			return fmt.Errorf("walk %s: %w", root, err)
+		if n >= len(visited) {
+			return fmt.Errorf("walk %s: more entries than visited paths", root)
 		}
-		full := filepath.Join(root, rel)
-		fi, ok := infos[full]
-		if !ok {
-			return fmt.Errorf("walk %s: no stat recorded for %q", root, rel)
+		v := visited[n]
+		n++
+		if want, err := govis.Vis(filepath.Base(v.rel), mtree.DefaultVisFlags); err != nil || want != e.Name ||
+			filepath.Clean(v.rel) != v.rel || filepath.IsAbs(v.rel) {
+			return fmt.Errorf("walk %s: entry %q does not match walked path %q", root, e.Name, v.rel)
 		}
-		if !fi.Mode().IsRegular() {
+	}
+	if n != len(visited) {
+		return fmt.Errorf("walk %s: %d entries for %d visited paths", root, n, len(visited))
+	}
+	return nil
+}
+
+// visit is one path go-mtree's walk reported, with its lstat and its
+// manifest path ("etc/passwd", "." for the root, as Entry.Path gives it).
+type visit struct {
+	path string
+	rel  string
+	fi   os.FileInfo
+}
+
+// fillDigests adds sha256digest to every regular file entry, in the
+// position go-mtree would have written it. visited holds one visit per
+// file entry of dh (RelativeType, FullType), in entry order.
+func fillDigests(ctx context.Context, root string, dh *mtree.DirectoryHierarchy, kws []mtree.Keyword,
+	visited []visit, fsEval mtree.FsEval, opts WalkOptions) error {
+	after := kws[slices.Index(kws, hashKeyword)+1:]
+	var jobs []hashJob
+	n := 0
+	for i := range dh.Entries {
+		e := &dh.Entries[i]
+		if e.Type != mtree.RelativeType && e.Type != mtree.FullType {
 			continue
 		}
-		job := hashJob{entry: i, rel: rel, path: full, fi: fi}
+		v := visited[n]
+		n++
+		if !v.fi.Mode().IsRegular() {
+			continue
+		}
+		job := hashJob{entry: i, rel: v.rel, path: v.path, fi: v.fi}
 		if opts.Digest != nil {
-			if d, ok := opts.Digest(rel, fi); ok && d.Algorithm() == digest.SHA256 && d.Validate() == nil {
+			if d, ok := opts.Digest(v.rel, v.fi); ok && validSHA256(d) {
 				job.digest = d
 			}
 		}
