@@ -47,6 +47,10 @@ printf 'The unpacked bundle above is complete; on a machine with runc and root, 
 endef
 export DEMO_SH
 
-.PHONY: demo
-demo: build $(IMAGES_DIR)/busybox/index.json
+.PHONY: demo demo-deps
+# What the demo needs beyond Go: installed when missing (as root on Debian).
+demo-deps:
+	@scripts/ensure-debian-packages busybox-static runc jq
+
+demo: demo-deps build $(IMAGES_DIR)/busybox/index.json
 	@bash -c "$$DEMO_SH" demo $(LADE) $(IMAGES_DIR)/busybox
