@@ -69,7 +69,7 @@ func Repack(ctx context.Context, engine casext.Engine, tag string, bundle string
 
 	start := time.Now()
 	rootfs := filepath.Join(bundle, RootfsName)
-	eval := fseval.New(meta.MapOptions.Rootless)
+	eval := fseval.NewIn(rootfs, meta.MapOptions.Rootless)
 	dh, deltas, err := repackDiff(ctx, bundle, rootfs, meta, eval)
 	if err != nil {
 		return casext.DescriptorPath{}, fmt.Errorf("repack: %w", err)

@@ -48,7 +48,7 @@ func Unpack(ctx context.Context, engine casext.Engine, path casext.DescriptorPat
 	if img.config.OS != "linux" {
 		return fmt.Errorf("unpack bundle: %w: %q", ErrUnsupportedOS, img.config.OS)
 	}
-	u := &unpacking{bundle: bundle, fs: fseval.New(opts.MapOptions.Rootless)}
+	u := &unpacking{bundle: bundle, fs: fseval.NewIn(filepath.Join(bundle, RootfsName), opts.MapOptions.Rootless)}
 	defer func() {
 		if err != nil {
 			u.cleanup(ctx)

@@ -44,7 +44,7 @@ func UnpackRootfs(ctx context.Context, engine casext.Engine, path casext.Descrip
 	if err != nil {
 		return fmt.Errorf("unpack rootfs: %w", err)
 	}
-	fs := fseval.New(opts.MapOptions.Rootless)
+	fs := fseval.NewIn(rootfs, opts.MapOptions.Rootless)
 	defer func() {
 		if err == nil {
 			return
@@ -128,7 +128,7 @@ func unpackRootfs(ctx context.Context, engine casext.Engine, img *image, rootfs 
 	}
 	// Many images have no entry for "/": its mtime starts at the epoch.
 	epoch := time.Unix(0, 0)
-	if err := fseval.New(mo.Rootless).Lutimes(rootfs, epoch, epoch); err != nil {
+	if err := fseval.NewIn(rootfs, mo.Rootless).Lutimes(rootfs, epoch, epoch); err != nil {
 		return fmt.Errorf("set rootfs times: %w", err)
 	}
 	return extractLayers(ctx, engine, img.manifest, img.config, rootfs, lopts)

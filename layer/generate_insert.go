@@ -17,7 +17,7 @@ import (
 // opaque whiteout target/.wh..wh..opq comes first, hiding what lower
 // layers have under target.
 func GenerateInsertLayer(ctx context.Context, w io.Writer, src, target string, opaque bool, opts *RepackOptions) error {
-	o := generateDefaults(opts)
+	o := generateDefaults(opts, src)
 	base := generateImageName(target)
 	g := newGenerateWriter(w, o)
 	if opaque {

@@ -17,7 +17,7 @@ import (
 // modified and extra paths archived in full from disk, missing paths as
 // whiteouts. Callers stream w through a pipe into compression.
 func GenerateLayer(ctx context.Context, w io.Writer, root string, deltas []mtree.InodeDelta, opts *RepackOptions) error {
-	o := generateDefaults(opts)
+	o := generateDefaults(opts, root)
 	root, err := generateRoot(root)
 	if err != nil {
 		return err

@@ -17,18 +17,21 @@ type RepackOptions struct {
 	// SourceDateEpoch, when set, clamps header times newer than it
 	// (GNU tar --clamp-mtime semantics); older times are kept.
 	SourceDateEpoch *time.Time
-	// FsEval reads the tree; nil means fseval.New(MapOptions.Rootless).
+	// FsEval reads the tree; nil means fseval.NewIn(tree,
+	// MapOptions.Rootless), where tree is the root (repack) or the source
+	// (insert): rootless access grants never reach above it.
 	FsEval fseval.FsEval
 }
 
-// generateDefaults returns a filled-in copy of opts.
-func generateDefaults(opts *RepackOptions) RepackOptions {
+// generateDefaults returns a filled-in copy of opts for reading the tree at
+// root.
+func generateDefaults(opts *RepackOptions, root string) RepackOptions {
 	var o RepackOptions
 	if opts != nil {
 		o = *opts
 	}
 	if o.FsEval == nil {
-		o.FsEval = fseval.New(o.MapOptions.Rootless)
+		o.FsEval = fseval.NewIn(root, o.MapOptions.Rootless)
 	}
 	return o
 }

@@ -23,7 +23,7 @@ func TestHostileRootless(t *testing.T) {
 	}
 	for _, keep := range []bool{false, true} {
 		e := newBreakoutEnv(t, t.TempDir())
-		t.Cleanup(func() { _ = unpriv.RemoveAll(e.root) })
+		t.Cleanup(func() { _ = unpriv.RemoveAll(e.root, e.root) })
 		opts := &UnpackOptions{KeepDirlinks: keep, MapOptions: MapOptions{Rootless: true}}
 		layers := [][]layertest.Entry{
 			{locked("l"), locked("l/in"), S("l/in/esc", "../../../outside"), S("l/abs", e.outside), S("l/f", filepath.Join(e.outside, "passwd"))},

@@ -70,7 +70,7 @@ func TestUnpackRootless(t *testing.T) {
 		return
 	}
 	root := newRoot(t)
-	t.Cleanup(func() { _ = unpriv.RemoveAll(filepath.Dir(root)) })
+	t.Cleanup(func() { _ = unpriv.RemoveAll(filepath.Dir(root), filepath.Dir(root)) })
 	if err := unpack(t, root, nil, []layertest.Entry{{Type: tar.TypeReg, Name: "f", UID: 0, GID: 0}}); err == nil ||
 		!strings.Contains(err.Error(), "--rootless") {
 		t.Fatalf("unprivileged unpack without rootless: %v", err)
@@ -92,7 +92,7 @@ func TestUnpackRootless(t *testing.T) {
 			layertest.File("locked/inner/g", "g"), layertest.Whiteout("ro/.wh.x"), layertest.File("ro/y", "y"),
 		},
 	)
-	fs := fseval.Rootless
+	fs := fseval.NewIn(root, true)
 	mode := func(p string) os.FileMode {
 		fi, err := fs.Lstat(filepath.Join(root, p))
 		if err != nil {

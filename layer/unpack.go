@@ -88,7 +88,7 @@ func newUnpacker(ctx context.Context, root string, opts *UnpackOptions) (*unpack
 	u := &unpacker{
 		ctx:   ctx,
 		root:  abs,
-		fs:    fseval.New(opts.MapOptions.Rootless),
+		fs:    fseval.NewIn(abs, opts.MapOptions.Rootless),
 		opts:  opts,
 		log:   slog.Default(),
 		dirs:  map[string]*dirState{"/": {}},

@@ -61,7 +61,7 @@ func runRawMtreeValidate(c *cli.Context) error {
 		Add:   c.StringSlice("add-keywords"),
 	}
 	if c.Bool("rootless") {
-		kw.FsEval = fseval.Rootless
+		kw.FsEval = fseval.NewIn(root, true)
 	}
 	deltas, err := mtreeutil.Validate(c.Context, root, manifest, kw)
 	if err != nil {

@@ -3,6 +3,7 @@ package fseval
 import (
 	"io/fs"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/lade-oci/lade/internal/system"
@@ -50,10 +51,29 @@ type FsEval interface {
 	Lremovexattr(path, name string) error
 }
 
-// New returns Rootless when rootless is true and Default otherwise.
-func New(rootless bool) FsEval {
-	if rootless {
-		return Rootless
+// NewIn returns the evaluator for the tree at root: Default, or with
+// rootless the evaluator that retries operations failing with EACCES/EPERM
+// after temporarily granting the owner access to the directories in the
+// way. Those grants are bounded by root: only root itself and directories
+// below it (reached without following a symlink) are ever chmodded, so
+// nothing outside the tree (the bundle's parent, the user's home) changes,
+// not even its ctime. Paths outside root get no help.
+func NewIn(root string, rootless bool) FsEval {
+	if !rootless {
+		return Default
 	}
-	return Default
+	if abs, err := filepath.Abs(root); err == nil && root != "" {
+		root = abs
+	}
+	return rootlessFs{root: root}
+}
+
+// Bind gives a rootless evaluator without a root (Rootless) the tree root it
+// may open up; every other evaluator (nil included) is returned unchanged.
+// It lets a caller holding Rootless hand it to a walk of root safely.
+func Bind(fsys mtree.FsEval, root string) mtree.FsEval {
+	if r, ok := fsys.(rootlessFs); ok && r.root == "" {
+		return NewIn(root, true)
+	}
+	return fsys
 }

@@ -17,9 +17,10 @@ import (
 // real directory (as whoever runs the tests; the rootless-specific recovery
 // paths are exercised as an unprivileged user by the layer tests).
 func TestRoundTrip(t *testing.T) {
-	for name, fsys := range map[string]FsEval{"default": New(false), "rootless": New(true)} {
+	for name, rootless := range map[string]bool{"default": false, "rootless": true} {
 		t.Run(name, func(t *testing.T) {
 			root := t.TempDir()
+			fsys := NewIn(root, rootless)
 			dir := filepath.Join(root, "d")
 			if err := fsys.Mkdir(dir, 0o755); err != nil {
 				t.Fatal(err)
@@ -101,9 +102,10 @@ func TestRoundTrip(t *testing.T) {
 // TestNeverFollowOrBlock: Chmod refuses a final symlink (the target keeps
 // its mode) and Readdirnames neither follows a symlink nor blocks on a FIFO.
 func TestNeverFollowOrBlock(t *testing.T) {
-	for name, fsys := range map[string]FsEval{"default": New(false), "rootless": New(true)} {
+	for name, rootless := range map[string]bool{"default": false, "rootless": true} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
+			fsys := NewIn(dir, rootless)
 			target, link, fifo := filepath.Join(dir, "target"), filepath.Join(dir, "link"), filepath.Join(dir, "fifo")
 			if err := os.Mkdir(target, 0o755); err != nil {
 				t.Fatal(err)

@@ -12,45 +12,52 @@ import (
 	"github.com/vbatts/go-mtree"
 )
 
-// Rootless is the FsEval for unprivileged users: every operation is tried
-// directly first and retried through internal/unpriv on EACCES/EPERM.
+// Rootless is the rootless FsEval without a root: it never grants access to
+// anything, so it only works where no permission bit is in the way. Use
+// NewIn(root, true), or Bind it to the tree it walks.
+//
+// Deprecated: use NewIn.
 var Rootless FsEval = rootlessFs{}
 
-type rootlessFs struct{}
+// rootlessFs is the FsEval for unprivileged users: every operation is tried
+// directly first and retried through internal/unpriv on EACCES/EPERM, which
+// only ever opens up directories inside root (root included).
+type rootlessFs struct{ root string }
 
 var d = defaultFs{}
 
-func (rootlessFs) Open(path string) (f *os.File, err error) {
-	err = unpriv.WrapSelf(path, func(p string) error { f, err = d.Open(p); return err })
+func (r rootlessFs) Open(path string) (f *os.File, err error) {
+	err = unpriv.WrapSelf(r.root, path, func(p string) error { f, err = d.Open(p); return err })
 	return f, err
 }
-func (rootlessFs) Lstat(path string) (fi os.FileInfo, err error) {
-	err = unpriv.Wrap(path, func(p string) error { fi, err = d.Lstat(p); return err })
+func (r rootlessFs) Lstat(path string) (fi os.FileInfo, err error) {
+	err = unpriv.Wrap(r.root, path, func(p string) error { fi, err = d.Lstat(p); return err })
 	return fi, err
 }
-func (rootlessFs) Readdir(path string) (fis []os.FileInfo, err error) {
-	err = unpriv.WrapSelf(path, func(p string) error { fis, err = d.Readdir(p); return err })
+func (r rootlessFs) Readdir(path string) (fis []os.FileInfo, err error) {
+	err = unpriv.WrapSelf(r.root, path, func(p string) error { fis, err = d.Readdir(p); return err })
 	return fis, err
 }
-func (rootlessFs) KeywordFunc(fn mtree.KeywordFunc) mtree.KeywordFunc {
-	return func(path string, info os.FileInfo, r io.Reader) (kvs []mtree.KeyVal, err error) {
-		err = unpriv.WrapSelf(path, func(p string) error { kvs, err = fn(p, info, r); return err })
+func (r rootlessFs) KeywordFunc(fn mtree.KeywordFunc) mtree.KeywordFunc {
+	return func(path string, info os.FileInfo, rd io.Reader) (kvs []mtree.KeyVal, err error) {
+		err = unpriv.WrapSelf(r.root, path, func(p string) error { kvs, err = fn(p, info, rd); return err })
 		return kvs, err
 	}
 }
-func (rootlessFs) Readdirnames(path string) (names []string, err error) {
-	err = unpriv.WrapSelf(path, func(p string) error { names, err = d.Readdirnames(p); return err })
+func (r rootlessFs) Readdirnames(path string) (names []string, err error) {
+	err = unpriv.WrapSelf(r.root, path, func(p string) error { names, err = d.Readdirnames(p); return err })
 	return names, err
 }
-func (rootlessFs) Readlink(path string) (s string, err error) {
-	err = unpriv.Wrap(path, func(p string) error { s, err = d.Readlink(p); return err })
+func (r rootlessFs) Readlink(path string) (s string, err error) {
+	err = unpriv.Wrap(r.root, path, func(p string) error { s, err = d.Readlink(p); return err })
 	return s, err
 }
 
-// WalkDir walks root, granting access to unreadable directories on the way.
-func (r rootlessFs) WalkDir(root string, fn fs.WalkDirFunc) error {
-	return unpriv.WrapSelf(root, func(string) error {
-		return filepath.WalkDir(root, func(p string, de fs.DirEntry, err error) error {
+// WalkDir walks top, granting access to unreadable directories on the way
+// (only inside the evaluator's root).
+func (r rootlessFs) WalkDir(top string, fn fs.WalkDirFunc) error {
+	return unpriv.WrapSelf(r.root, top, func(string) error {
+		return filepath.WalkDir(top, func(p string, de fs.DirEntry, err error) error {
 			if err != nil && de != nil && de.IsDir() {
 				// Unreadable directory: walk it through the rootless Readdir.
 				return r.walkLocked(p, fn)
@@ -89,48 +96,48 @@ func (r rootlessFs) walkLocked(dir string, fn fs.WalkDirFunc) error {
 	return nil
 }
 
-func (rootlessFs) CreateExcl(path string, perm uint32) (f *system.File, err error) {
-	err = unpriv.Wrap(path, func(p string) error { f, err = d.CreateExcl(p, perm); return err })
+func (r rootlessFs) CreateExcl(path string, perm uint32) (f *system.File, err error) {
+	err = unpriv.Wrap(r.root, path, func(p string) error { f, err = d.CreateExcl(p, perm); return err })
 	return f, err
 }
-func (rootlessFs) Mkdir(path string, perm uint32) error {
-	return unpriv.Wrap(path, func(p string) error { return d.Mkdir(p, perm) })
+func (r rootlessFs) Mkdir(path string, perm uint32) error {
+	return unpriv.Wrap(r.root, path, func(p string) error { return d.Mkdir(p, perm) })
 }
-func (rootlessFs) Symlink(target, path string) error {
-	return unpriv.Wrap(path, func(p string) error { return d.Symlink(target, p) })
+func (r rootlessFs) Symlink(target, path string) error {
+	return unpriv.Wrap(r.root, path, func(p string) error { return d.Symlink(target, p) })
 }
-func (rootlessFs) Link(oldpath, newpath string) error {
-	return unpriv.Wrap(oldpath, func(string) error {
-		return unpriv.Wrap(newpath, func(p string) error { return d.Link(oldpath, p) })
+func (r rootlessFs) Link(oldpath, newpath string) error {
+	return unpriv.Wrap(r.root, oldpath, func(string) error {
+		return unpriv.Wrap(r.root, newpath, func(p string) error { return d.Link(oldpath, p) })
 	})
 }
-func (rootlessFs) Mknod(path string, mode uint32, major, minor uint32) error {
-	return unpriv.Wrap(path, func(p string) error { return d.Mknod(p, mode, major, minor) })
+func (r rootlessFs) Mknod(path string, mode uint32, major, minor uint32) error {
+	return unpriv.Wrap(r.root, path, func(p string) error { return d.Mknod(p, mode, major, minor) })
 }
-func (rootlessFs) Remove(path string) error {
-	return unpriv.Wrap(path, func(p string) error { return d.Remove(p) })
+func (r rootlessFs) Remove(path string) error {
+	return unpriv.Wrap(r.root, path, func(p string) error { return d.Remove(p) })
 }
-func (rootlessFs) RemoveAll(path string) error { return unpriv.RemoveAll(path) }
-func (rootlessFs) Lchown(path string, uid, gid int) error {
-	return unpriv.Wrap(path, func(p string) error { return d.Lchown(p, uid, gid) })
+func (r rootlessFs) RemoveAll(path string) error { return unpriv.RemoveAll(r.root, path) }
+func (r rootlessFs) Lchown(path string, uid, gid int) error {
+	return unpriv.Wrap(r.root, path, func(p string) error { return d.Lchown(p, uid, gid) })
 }
-func (rootlessFs) Chmod(path string, mode uint32) error {
-	return unpriv.Wrap(path, func(p string) error { return d.Chmod(p, mode) })
+func (r rootlessFs) Chmod(path string, mode uint32) error {
+	return unpriv.Wrap(r.root, path, func(p string) error { return d.Chmod(p, mode) })
 }
-func (rootlessFs) Lutimes(path string, atime, mtime time.Time) error {
-	return unpriv.Wrap(path, func(p string) error { return d.Lutimes(p, atime, mtime) })
+func (r rootlessFs) Lutimes(path string, atime, mtime time.Time) error {
+	return unpriv.Wrap(r.root, path, func(p string) error { return d.Lutimes(p, atime, mtime) })
 }
-func (rootlessFs) Llistxattr(path string) (names []string, err error) {
-	err = unpriv.WrapSelf(path, func(p string) error { names, err = d.Llistxattr(p); return err })
+func (r rootlessFs) Llistxattr(path string) (names []string, err error) {
+	err = unpriv.WrapSelf(r.root, path, func(p string) error { names, err = d.Llistxattr(p); return err })
 	return names, err
 }
-func (rootlessFs) Lgetxattr(path, name string) (v []byte, err error) {
-	err = unpriv.WrapSelf(path, func(p string) error { v, err = d.Lgetxattr(p, name); return err })
+func (r rootlessFs) Lgetxattr(path, name string) (v []byte, err error) {
+	err = unpriv.WrapSelf(r.root, path, func(p string) error { v, err = d.Lgetxattr(p, name); return err })
 	return v, err
 }
-func (rootlessFs) Lsetxattr(path, name string, v []byte) error {
-	return unpriv.WrapSelf(path, func(p string) error { return d.Lsetxattr(p, name, v) })
+func (r rootlessFs) Lsetxattr(path, name string, v []byte) error {
+	return unpriv.WrapSelf(r.root, path, func(p string) error { return d.Lsetxattr(p, name, v) })
 }
-func (rootlessFs) Lremovexattr(path, name string) error {
-	return unpriv.WrapSelf(path, func(p string) error { return d.Lremovexattr(p, name) })
+func (r rootlessFs) Lremovexattr(path, name string) error {
+	return unpriv.WrapSelf(r.root, path, func(p string) error { return d.Lremovexattr(p, name) })
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/lade-oci/lade/internal/fseval"
 	"github.com/vbatts/go-mtree"
 )
 
@@ -18,7 +19,9 @@ type ValidateKeywords struct {
 	Umoci bool
 	// Add (-K/--add-keywords) adds keywords to the chosen set.
 	Add []string
-	// FsEval evaluates the filesystem (--rootless); nil is the default.
+	// FsEval evaluates the filesystem (--rootless); nil is the default. A
+	// rootless evaluator without a root (fseval.Rootless) is bound to the
+	// validated tree, so its access grants never reach above it.
 	FsEval mtree.FsEval
 }
 
@@ -62,7 +65,7 @@ func Validate(ctx context.Context, root string, manifestPath string, kw Validate
 	if err != nil {
 		return nil, fmt.Errorf("validate %s: %w", root, err)
 	}
-	state, err := Walk(ctx, root, WalkOptions{FsEval: kw.FsEval, Keywords: kws})
+	state, err := Walk(ctx, root, WalkOptions{FsEval: fseval.Bind(kw.FsEval, root), Keywords: kws})
 	if err != nil {
 		return nil, fmt.Errorf("validate %s: %w", root, err)
 	}

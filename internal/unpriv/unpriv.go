@@ -13,100 +13,109 @@ func isPerm(err error) bool {
 	return errors.Is(err, unix.EACCES) || errors.Is(err, unix.EPERM)
 }
 
-type saved struct {
-	path string
-	mode os.FileMode
-}
+// specialBits are the mode bits beyond rwx that a chmod must carry over.
+const specialBits = os.ModeSetuid | os.ModeSetgid | os.ModeSticky
 
-// grant adds owner rwx to path if it is a directory lacking them, recording
-// the original mode so restore can put it back.
-func grant(path string, undo []saved) []saved {
-	fi, err := os.Lstat(path)
-	if err != nil || !fi.IsDir() || fi.Mode().Perm()&0o700 == 0o700 {
-		return undo
-	}
-	if err := os.Chmod(path, fi.Mode().Perm()|0o700|(fi.Mode()&(os.ModeSetuid|os.ModeSetgid|os.ModeSticky))); err != nil {
-		return undo
-	}
-	return append(undo, saved{path: path, mode: fi.Mode()})
-}
+// saved is a path granted with acquire, to be released by restore.
+type saved string
 
+func isDir(fi os.FileInfo) bool     { return fi.IsDir() }
+func isRegular(fi os.FileInfo) bool { return fi.Mode().IsRegular() }
+
+// restore releases undo's grants in reverse order; a mode comes back once
+// no other goroutine still needs it open.
 func restore(undo []saved) {
 	for i := len(undo) - 1; i >= 0; i-- {
-		_ = os.Chmod(undo[i].path, undo[i].mode&(os.ModePerm|os.ModeSetuid|os.ModeSetgid|os.ModeSticky))
+		release(string(undo[i]))
 	}
 }
 
-// grantAncestors grants owner access to every ancestor of path, top down.
-func grantAncestors(path string) []saved {
-	path = filepath.Clean(path)
-	var dirs []string
-	for d := filepath.Dir(path); ; d = filepath.Dir(d) {
-		dirs = append(dirs, d)
-		if d == filepath.Dir(d) {
-			break
-		}
+// grantAncestors grants owner access to the ancestors of path that lie
+// inside root (root included), top down. complete is false when path is
+// outside root or a component on the way is not a real directory.
+func grantAncestors(root, path string) (undo []saved, complete bool) {
+	dirs, ok := chain(root, path)
+	if !ok {
+		return nil, false
 	}
-	var undo []saved
-	for i := len(dirs) - 1; i >= 0; i-- {
-		undo = grant(dirs[i], undo)
-	}
-	return undo
+	return grantChain(dirs, nil)
 }
 
 // Wrap runs fn(path); if it fails with EACCES or EPERM it grants the owner
-// access to path's ancestors, runs fn again and restores their modes.
-func Wrap(path string, fn func(path string) error) error {
+// access to path's ancestors inside root (root included, nothing above it),
+// runs fn again and restores their modes. A path outside root is never
+// helped: fn's first error is returned.
+func Wrap(root, path string, fn func(path string) error) error {
 	err := fn(path)
 	if err == nil || !isPerm(err) {
 		return err
 	}
-	undo := grantAncestors(path)
+	undo, _ := grantAncestors(root, path)
+	if len(undo) == 0 {
+		return err
+	}
 	defer restore(undo)
 	return fn(path)
 }
 
 // grantSelf adds owner rwx to a directory or rw to a regular file.
 func grantSelf(path string, undo []saved) []saved {
-	fi, err := os.Lstat(path)
-	if err != nil || !fi.Mode().IsRegular() {
-		return grant(path, undo)
-	}
-	if fi.Mode().Perm()&0o600 == 0o600 || os.Chmod(path, fi.Mode().Perm()|0o600|(fi.Mode()&(os.ModeSetuid|os.ModeSetgid|os.ModeSticky))) != nil {
+	abs, err := filepath.Abs(path)
+	if err != nil {
 		return undo
 	}
-	return append(undo, saved{path: path, mode: fi.Mode()})
+	if _, taken, _ := acquire(abs, 0o700, isDir); taken {
+		return append(undo, saved(abs))
+	}
+	if _, taken, _ := acquire(abs, 0o600, isRegular); taken {
+		return append(undo, saved(abs))
+	}
+	return undo
 }
 
 // WrapSelf is Wrap that additionally grants the owner access to path itself
 // (rwx on a directory, rw on a regular file) for reading it, its xattrs, or
-// creating inside it.
-func WrapSelf(path string, fn func(path string) error) error {
+// creating inside it. path itself is only touched when it is inside root
+// (or is root) and every directory on the way to it is a real directory.
+func WrapSelf(root, path string, fn func(path string) error) error {
 	err := fn(path)
 	if err == nil || !isPerm(err) {
 		return err
 	}
-	undo := grantSelf(path, grantAncestors(path))
+	undo, complete := grantAncestors(root, path)
+	if complete {
+		undo = grantSelf(path, undo)
+	}
+	if len(undo) == 0 {
+		return err
+	}
 	defer restore(undo)
 	return fn(path)
 }
 
 // RemoveAll removes path and everything below it, granting the owner access
-// to any directory that blocks the removal.
-func RemoveAll(path string) error {
+// to any directory inside root that blocks the removal. A path outside root
+// is removed with os.RemoveAll and no help.
+func RemoveAll(root, path string) error {
 	err := os.RemoveAll(path)
 	if err == nil || !isPerm(err) {
 		return err
 	}
-	undo := grantAncestors(path)
+	undo, complete := grantAncestors(root, path)
 	defer restore(undo)
-	// Open up the whole subtree; the directories are deleted so nothing under
-	// path needs restoring.
-	// WalkDir calls fn for a directory before reading it, so granting there
-	// makes it readable in time. Nothing under path needs restoring.
+	if !complete {
+		return err
+	}
+	// WalkDir lstats path and calls fn for a directory before reading it
+	// (it never follows a symlink), so granting there makes it readable in
+	// time. The directories are deleted: nothing under path is restored, so
+	// the chmod does not go through acquire.
 	_ = filepath.WalkDir(path, func(p string, d fs.DirEntry, _ error) error {
-		if d != nil && d.IsDir() {
-			_ = grant(p, nil)
+		if d == nil || !d.IsDir() {
+			return nil
+		}
+		if fi, err := os.Lstat(p); err == nil && fi.IsDir() && fi.Mode().Perm()&0o700 != 0o700 {
+			_ = os.Chmod(p, fi.Mode().Perm()|0o700|(fi.Mode()&specialBits))
 		}
 		return nil
 	})

@@ -60,7 +60,7 @@ func TestWrapAndRemoveAll(t *testing.T) {
 		return
 	}
 	root := t.TempDir()
-	t.Cleanup(func() { _ = RemoveAll(root) })
+	t.Cleanup(func() { _ = RemoveAll(root, root) })
 	locked := filepath.Join(root, "locked")
 	inner := filepath.Join(locked, "inner")
 	if err := os.MkdirAll(inner, 0o755); err != nil {
@@ -79,13 +79,13 @@ func TestWrapAndRemoveAll(t *testing.T) {
 	if err := os.WriteFile(target, nil, 0o644); !errors.Is(err, os.ErrPermission) {
 		t.Fatalf("plain write into 000 dir: %v (test not unprivileged?)", err)
 	}
-	err := WrapSelf(inner, func(string) error { return os.WriteFile(target, []byte("y"), 0o644) })
+	err := WrapSelf(root, inner, func(string) error { return os.WriteFile(target, []byte("y"), 0o644) })
 	if err != nil {
 		t.Fatalf("WrapSelf: %v", err)
 	}
 	for _, p := range []string{locked, inner} {
 		var fi os.FileInfo
-		err := Wrap(p, func(p string) (err error) { fi, err = os.Lstat(p); return err })
+		err := Wrap(root, p, func(p string) (err error) { fi, err = os.Lstat(p); return err })
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -93,10 +93,10 @@ func TestWrapAndRemoveAll(t *testing.T) {
 			t.Fatalf("%s mode %o not restored", p, fi.Mode().Perm())
 		}
 	}
-	if err := Wrap(target, func(p string) error { _, err := os.Lstat(p); return err }); err != nil {
+	if err := Wrap(root, target, func(p string) error { _, err := os.Lstat(p); return err }); err != nil {
 		t.Fatalf("Wrap lstat: %v", err)
 	}
-	if err := RemoveAll(locked); err != nil {
+	if err := RemoveAll(root, locked); err != nil {
 		t.Fatalf("RemoveAll: %v", err)
 	}
 	if _, err := os.Lstat(locked); !os.IsNotExist(err) {
