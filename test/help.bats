@@ -79,3 +79,13 @@ load helpers
 	lade_fail ls --layout
 	[[ "$output" == *"flag needs an argument: --layout"* ]]
 }
+
+@test "lade raw and lade index refuse unknown subcommands" {
+	lade_fail raw nope
+	[[ "$output" == *'unknown command "raw nope"'* ]]
+	lade_fail index nope
+	[[ "$output" == *'unknown command "index nope"'* ]]
+	lade raw
+	[[ "$status" -eq 0 ]]
+	[[ "$output" == *"add-layer"* ]]
+}

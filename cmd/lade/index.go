@@ -26,12 +26,7 @@ index with --platform OS/ARCH[/VARIANT]; umoci, which cannot, reports the tag
 as ambiguous. The source images keep their own tags; once the index holds
 them they may be removed (rm), gc keeps what the index references.`,
 		Subcommands: []*cli.Command{indexAddCommand(), indexCreateCommand(), indexLsCommand(), indexRemoveCommand()},
-		Action: func(c *cli.Context) error {
-			if c.Args().Present() {
-				return fmt.Errorf("unknown command \"index %s\" (see '%s index --help')", c.Args().First(), c.App.Name)
-			}
-			return cli.ShowSubcommandHelp(c)
-		},
+		Action:      groupAction("index"),
 	})
 }
 

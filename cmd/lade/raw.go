@@ -17,6 +17,7 @@ var rawCommand = &cli.Command{
 	Description: `Lower-level commands that work on parts of an image or bundle: extract only
 the root filesystem, generate only the runtime configuration, add a layer tar
 as it is, or check a tree against an mtree manifest.`,
+	Action: groupAction("raw"),
 }
 
 func init() {
