@@ -43,7 +43,8 @@ type metaOnDisk struct {
 }
 
 // ReadMeta reads BUNDLE/umoci.json. It refuses any umoci_version but "2",
-// a non-zero whiteout_mode and an empty descriptor path.
+// a non-zero whiteout_mode, an empty descriptor path, a malformed digest or
+// negative size in it, and an id mapping of size 0 or overflowing 32 bits.
 func ReadMeta(ctx context.Context, bundle string) (Meta, error) {
 	if err := ctx.Err(); err != nil {
 		return Meta{}, err
@@ -73,6 +74,9 @@ func ReadMeta(ctx context.Context, bundle string) (Meta, error) {
 	}
 	if len(m.From.Walk) == 0 {
 		return Meta{}, fmt.Errorf("parse bundle metadata %s: empty from_descriptor_path", path)
+	}
+	if err := validateMeta(m.Meta); err != nil {
+		return Meta{}, fmt.Errorf("parse bundle metadata %s: %w", path, err)
 	}
 	return m.Meta, nil
 }

@@ -3,6 +3,7 @@ package mtreeutil
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/vbatts/go-mtree"
@@ -46,9 +47,22 @@ func ReadManifest(ctx context.Context, path string) (*mtree.DirectoryHierarchy, 
 		return nil, fmt.Errorf("read manifest: %w", err)
 	}
 	defer f.Close()
-	dh, err := mtree.ParseSpec(f)
+	dh, err := parseSpec(f)
 	if err != nil {
 		return nil, fmt.Errorf("parse manifest %s: %w", path, err)
 	}
 	return dh, nil
+}
+
+// parseSpec is mtree.ParseSpec, with its panics turned into errors: the
+// manifest is user-editable and go-mtree v0.7.0 indexes past the end of a
+// line that a trailing '\' continuation leaves blank (a line of optional
+// spaces and a '\', then a whitespace-only line or end of input).
+func parseSpec(r io.Reader) (dh *mtree.DirectoryHierarchy, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			dh, err = nil, fmt.Errorf("malformed manifest: %v", p)
+		}
+	}()
+	return mtree.ParseSpec(r)
 }
