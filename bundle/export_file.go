@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"syscall"
 
+	"github.com/lade-oci/lade/internal/atomicfile"
 	"github.com/lade-oci/lade/oci/casext"
 )
 
@@ -27,47 +29,15 @@ func ExportFile(ctx context.Context, engine casext.Engine, path casext.Descripto
 	if opts.TempDir == "" {
 		opts.TempDir = dir
 	}
-	tmp, err := os.CreateTemp(dir, ".lade-tmp-export-*")
-	if err != nil {
-		return fmt.Errorf("create temp file: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			_ = tmp.Close()
-			_ = os.Remove(tmp.Name())
+	_, err = atomicfile.Write(ctx, output, 0o644, func(w io.Writer) error {
+		bw := bufio.NewWriterSize(w, exportBuffer)
+		if err := Export(ctx, engine, path, bw, opts); err != nil {
+			return err
 		}
-	}()
-	bw := bufio.NewWriterSize(tmp, exportBuffer)
-	if err := Export(ctx, engine, path, bw, opts); err != nil {
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("chmod %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("sync %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", tmp.Name(), err)
-	}
-	if err := os.Rename(tmp.Name(), output); err != nil {
-		return fmt.Errorf("rename %s: %w", tmp.Name(), err)
-	}
-	return exportSyncDir(dir)
-}
-
-// exportSyncDir fsyncs the directory dir, making a rename in it durable.
-func exportSyncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("open %s: %w", dir, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync %s: %w", dir, err)
-	}
-	return nil
+		if err := bw.Flush(); err != nil {
+			return fmt.Errorf("write %s: %w", output, err)
+		}
+		return nil
+	})
+	return err
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -13,6 +14,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/lade-oci/lade/internal/atomicfile"
 
 	"github.com/opencontainers/go-digest"
 	"github.com/vbatts/go-mtree"
@@ -43,33 +46,11 @@ func SaveStatCache(ctx context.Context, bundle string, c *StatCache) error {
 	}
 	c.mu.Unlock()
 
-	path := filepath.Join(bundle, StatCacheName)
-	tmp, err := os.CreateTemp(bundle, StatCacheName+".tmp-*")
+	fi, err := atomicfile.Write(ctx, filepath.Join(bundle, StatCacheName), 0o600, func(w io.Writer) error {
+		_, err := w.Write(buf.Bytes())
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("save stat cache: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // no-op once renamed
-	if _, err := tmp.Write(buf.Bytes()); err != nil {
-		tmp.Close()
-		return fmt.Errorf("save stat cache: %w", err)
-	}
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return fmt.Errorf("save stat cache: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("save stat cache: %w", err)
-	}
-	fi, err := tmp.Stat()
-	if err != nil {
-		tmp.Close()
-		return fmt.Errorf("save stat cache: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("save stat cache: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("save stat cache: %w", err)
 	}
 	c.mu.Lock()
