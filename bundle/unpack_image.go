@@ -8,11 +8,13 @@ import (
 	ispec "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/lade-oci/lade/oci/casext"
+	"github.com/lade-oci/lade/oci/casext/mediatype"
 	"github.com/lade-oci/lade/oci/compress"
 )
 
 // ErrInvalidImage is wrapped by errors for an image unpack cannot use: not
-// an OCI image manifest, a config that is not an OCI image config, a rootfs
+// an image manifest (OCI or Docker v2s2), a config that is not an image
+// config (OCI or Docker), a rootfs
 // type other than "layers", a diff_id count that differs from the layer
 // count, or a layer media type with unknown compression.
 var ErrInvalidImage = errors.New("invalid image")
@@ -24,14 +26,16 @@ type image struct {
 }
 
 // loadImage reads and validates the manifest at the end of path and its
-// config, before anything is written.
+// config, before anything is written. Docker v2s2 manifests and configs are
+// read like their OCI counterparts (the schemas are compatible; casext
+// parses both into the image-spec types).
 func loadImage(ctx context.Context, engine casext.Engine, path casext.DescriptorPath) (*image, error) {
 	if len(path.Walk) == 0 {
 		return nil, fmt.Errorf("load image: %w: empty descriptor path", ErrInvalidImage)
 	}
 	desc := path.Descriptor()
-	if desc.MediaType != ispec.MediaTypeImageManifest {
-		return nil, fmt.Errorf("load image: %w: descriptor %s is %q, not an OCI image manifest",
+	if !mediatype.IsManifest(desc.MediaType) {
+		return nil, fmt.Errorf("load image: %w: descriptor %s is %q, not an image manifest",
 			ErrInvalidImage, desc.Digest, desc.MediaType)
 	}
 	blob, err := engine.FromDescriptor(ctx, desc)
@@ -42,9 +46,9 @@ func loadImage(ctx context.Context, engine casext.Engine, path casext.Descriptor
 	if !ok {
 		return nil, fmt.Errorf("load manifest %s: %w: not parsed as a manifest", desc.Digest, ErrInvalidImage)
 	}
-	if manifest.Config.MediaType != ispec.MediaTypeImageConfig {
-		return nil, fmt.Errorf("load config: %w: config media type %q, want %q",
-			ErrInvalidImage, manifest.Config.MediaType, ispec.MediaTypeImageConfig)
+	if !mediatype.IsConfig(manifest.Config.MediaType) {
+		return nil, fmt.Errorf("load config: %w: config media type %q, want %q or %q",
+			ErrInvalidImage, manifest.Config.MediaType, mediatype.Config, mediatype.DockerConfig)
 	}
 	cblob, err := engine.FromDescriptor(ctx, manifest.Config)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"maps"
 	"slices"
 
@@ -11,6 +12,7 @@ import (
 	ispec "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/lade-oci/lade/oci/casext"
+	"github.com/lade-oci/lade/oci/casext/mediatype"
 )
 
 // Commit writes the config blob, then the manifest, then rewrites every
@@ -20,6 +22,12 @@ import (
 // an embedded data field is dropped because it would be stale. An index
 // stays an index; its other children are untouched.
 //
+// An image read in Docker v2s2 form is written in OCI form: OCI manifest
+// and config media types, each Docker layer type replaced by its OCI
+// equivalent (same digest), and a Docker manifest list on the path becomes
+// an OCI index (its other entries are kept as they are). This is logged at
+// info level.
+//
 // It returns the new path; the caller tags its Root(). The mutator then
 // works on the new path. An unmodified mutator writes nothing and returns
 // its current path.
@@ -27,6 +35,7 @@ func (m *Mutator) Commit(ctx context.Context) (casext.DescriptorPath, error) {
 	if !m.dirty {
 		return m.Path(), nil
 	}
+	m.convertToOCI(ctx)
 	config := copyImage(*m.config)
 	if config.RootFS.DiffIDs == nil {
 		config.RootFS.DiffIDs = []digest.Digest{} // required array, never null
@@ -85,7 +94,7 @@ func retarget(d, to ispec.Descriptor) ispec.Descriptor {
 // to oldChild points at newChild instead, and returns parent retargeted at
 // the stored copy.
 func (m *Mutator) rewriteParent(ctx context.Context, parent, oldChild, newChild ispec.Descriptor) (ispec.Descriptor, error) {
-	if parent.MediaType != ispec.MediaTypeImageIndex {
+	if !mediatype.IsIndex(parent.MediaType) {
 		return ispec.Descriptor{}, fmt.Errorf("rewrite parent %s: %q: %w", parent.Digest, parent.MediaType, ErrUnsupported)
 	}
 	blob, err := m.engine.FromDescriptor(ctx, parent)
@@ -112,7 +121,15 @@ func (m *Mutator) rewriteParent(ctx context.Context, parent, oldChild, newChild 
 	if !found {
 		return ispec.Descriptor{}, fmt.Errorf("rewrite index %s: child %s not found", parent.Digest, oldChild.Digest)
 	}
-	desc, err := m.putJSON(ctx, parent.MediaType, index)
+	mt := parent.MediaType
+	if mediatype.IsDocker(mt) {
+		// A Docker manifest list now holding an OCI manifest: store it as
+		// the equivalent OCI index.
+		mt = mediatype.ToOCI(mt)
+		index.MediaType = mt
+		slog.Default().InfoContext(ctx, "converted manifest list from Docker to OCI index", "index", parent.Digest)
+	}
+	desc, err := m.putJSON(ctx, mt, index)
 	if err != nil {
 		return ispec.Descriptor{}, fmt.Errorf("write index: %w", err)
 	}

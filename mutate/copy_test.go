@@ -108,7 +108,8 @@ func TestNewRejects(t *testing.T) {
 	}{
 		{"empty path", casext.DescriptorPath{}},
 		{"index target", casext.DescriptorPath{Walk: []ispec.Descriptor{{MediaType: ispec.MediaTypeImageIndex}}}},
-		{"docker manifest", casext.DescriptorPath{Walk: []ispec.Descriptor{{MediaType: "application/vnd.docker.distribution.manifest.v2+json"}}}},
+		{"docker manifest list target", casext.DescriptorPath{Walk: []ispec.Descriptor{{MediaType: "application/vnd.docker.distribution.manifest.list.v2+json"}}}},
+		{"config target", casext.DescriptorPath{Walk: []ispec.Descriptor{{MediaType: ispec.MediaTypeImageConfig}}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -122,24 +123,23 @@ func TestNewRejects(t *testing.T) {
 func TestUnsupportedImages(t *testing.T) {
 	ctx := t.Context()
 	e := backends[0].open(t)
-	dockerCfg := putJSON(t, e, "application/vnd.docker.container.image.v1+json", ispec.Image{})
+	blobCfg := putJSON(t, e, "application/octet-stream", ispec.Image{})
 	manifest := putJSON(t, e, ispec.MediaTypeImageManifest, ispec.Manifest{
 		Versioned: specs.Versioned{SchemaVersion: 2}, MediaType: ispec.MediaTypeImageManifest,
-		Config: dockerCfg, Layers: []ispec.Descriptor{},
+		Config: blobCfg, Layers: []ispec.Descriptor{},
 	})
 	m, err := New(e, casext.DescriptorPath{Walk: []ispec.Descriptor{manifest}})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
 	if _, err := m.Config(ctx); !errors.Is(err, ErrUnsupported) {
-		t.Errorf("Config of a docker-config image = %v, want ErrUnsupported", err)
+		t.Errorf("Config of an image whose config is not an image config = %v, want ErrUnsupported", err)
 	}
 
-	// A parent that is not an OCI index cannot be rewritten.
+	// A parent that is not an index cannot be rewritten.
 	good := baseImage(t, e)
-	list := ispec.Index{Versioned: specs.Versioned{SchemaVersion: 2}, Manifests: []ispec.Descriptor{good}}
-	listDesc := putJSON(t, e, "application/vnd.docker.distribution.manifest.list.v2+json", list)
-	m, err = New(e, casext.DescriptorPath{Walk: []ispec.Descriptor{listDesc, good}})
+	other := putJSON(t, e, "application/vnd.example.list+json", ispec.Index{Versioned: specs.Versioned{SchemaVersion: 2}, Manifests: []ispec.Descriptor{good}})
+	m, err = New(e, casext.DescriptorPath{Walk: []ispec.Descriptor{other, good}})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -147,6 +147,6 @@ func TestUnsupportedImages(t *testing.T) {
 		t.Fatalf("Set: %v", err)
 	}
 	if _, err := m.Commit(ctx); !errors.Is(err, ErrUnsupported) {
-		t.Errorf("Commit through a docker manifest list = %v, want ErrUnsupported", err)
+		t.Errorf("Commit through a non-index parent = %v, want ErrUnsupported", err)
 	}
 }

@@ -13,6 +13,10 @@
 // config descriptor annotations, and the other fields of every rewritten
 // parent descriptor are kept.
 //
+// A Docker v2s2 image (Docker manifest, config and layer media types, under
+// an OCI index or a Docker manifest list) is edited like an OCI one and
+// committed in OCI form: see [Mutator.Commit].
+//
 // This package owns no CLI concerns and must not import cmd/..., urfave/cli,
 // layer or bundle; it builds only on oci/cas, oci/casext and oci/compress.
 package mutate

@@ -8,11 +8,13 @@ import (
 	ispec "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/lade-oci/lade/oci/casext"
+	"github.com/lade-oci/lade/oci/casext/mediatype"
 )
 
 // ErrUnsupported is returned when the descriptor path leads to something the
-// mutator cannot edit: a target that is not an OCI image manifest, a config
-// that is not an OCI image config, or a parent that is not an OCI index.
+// mutator cannot edit: a target that is not an image manifest (OCI or Docker
+// v2s2), a config that is not an image config (OCI or Docker), or a parent
+// that is not an index (OCI index or Docker manifest list).
 var ErrUnsupported = errors.New("unsupported media type")
 
 // Mutator edits the image at the end of a descriptor path. The manifest and
@@ -32,16 +34,20 @@ type Mutator struct {
 	// platformChanged is set when Set changed the config's platform, so
 	// that Commit brings the platform of the manifest's index entry in line.
 	platformChanged bool
+	// docker is set when the loaded manifest or config has a Docker media
+	// type: Commit then writes the image in OCI form (see convertToOCI).
+	docker bool
 }
 
-// New returns a Mutator for the image manifest at the end of path. It does
-// not read anything yet; the first call that needs the manifest or config
-// reads and verifies them.
+// New returns a Mutator for the image manifest at the end of path, an OCI
+// image manifest or a Docker v2s2 manifest (which Commit converts to OCI).
+// It does not read anything yet; the first call that needs the manifest or
+// config reads and verifies them.
 func New(engine casext.Engine, path casext.DescriptorPath) (*Mutator, error) {
 	if len(path.Walk) == 0 {
 		return nil, errors.New("create mutator: empty descriptor path")
 	}
-	if mt := path.Descriptor().MediaType; mt != ispec.MediaTypeImageManifest {
+	if mt := path.Descriptor().MediaType; !mediatype.IsManifest(mt) {
 		return nil, fmt.Errorf("create mutator: target %q: %w", mt, ErrUnsupported)
 	}
 	return &Mutator{engine: engine, path: copyPath(path)}, nil
@@ -66,10 +72,10 @@ func (m *Mutator) load(ctx context.Context) error {
 	if !ok || manifest == nil {
 		return fmt.Errorf("read manifest %s: parsed as %T: %w", desc.Digest, blob.Data, ErrUnsupported)
 	}
-	if manifest.MediaType != "" && manifest.MediaType != ispec.MediaTypeImageManifest {
+	if manifest.MediaType != "" && !mediatype.IsManifest(manifest.MediaType) {
 		return fmt.Errorf("read manifest %s: mediaType %q: %w", desc.Digest, manifest.MediaType, ErrUnsupported)
 	}
-	if mt := manifest.Config.MediaType; mt != ispec.MediaTypeImageConfig {
+	if mt := manifest.Config.MediaType; !mediatype.IsConfig(mt) {
 		return fmt.Errorf("read manifest %s: config %q: %w", desc.Digest, mt, ErrUnsupported)
 	}
 	blob, err = m.engine.FromDescriptor(ctx, manifest.Config)
@@ -82,6 +88,7 @@ func (m *Mutator) load(ctx context.Context) error {
 	}
 	mc, cc := copyManifest(*manifest), copyImage(*config)
 	m.manifest, m.config = &mc, &cc
+	m.docker = mediatype.IsDocker(desc.MediaType) || mediatype.IsDocker(manifest.Config.MediaType) || m.hasDockerLayer()
 	return nil
 }
 
