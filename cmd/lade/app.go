@@ -36,11 +36,15 @@ func newApp(name string, stdout, stderr io.Writer) *cli.App {
 	setupCommands(cmds)
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].Name < cmds[j].Name })
 
+	// --version prints umoci's four lines; the help keeps the short form.
+	cli.VersionPrinter = func(c *cli.Context) {
+		fmt.Fprintf(c.App.Writer, "%s version %s\n", c.App.Name, versionString())
+	}
 	var profile *os.File
 	app := &cli.App{
 		Name:    name,
 		Usage:   "manipulate OCI images on disk (a drop-in replacement for umoci)",
-		Version: versionString(),
+		Version: version,
 		Description: name + ` works on OCI image layouts: directories holding an index.json, an
 oci-layout file and a blobs/ store. Images are named PATH[:TAG] where PATH is
 the layout directory (it may not contain ':') and TAG is a reference name in
