@@ -89,26 +89,7 @@ func runInsert(c *cli.Context) error {
 	if target == "" {
 		return errors.New("invalid target: empty")
 	}
-	img, err := selectImage(c)
-	if err != nil {
-		return err
-	}
-	newTag, err := newTagFromFlag(c, img.Tag)
-	if err != nil {
-		return err
-	}
-	if _, err := compressFromFlag(c, nil); err != nil {
-		return err
-	}
-	mo, err := mapOptionsFromFlags(c)
-	if err != nil {
-		return err
-	}
-	sde, err := sourceDateEpoch()
-	if err != nil {
-		return err
-	}
-	history, err := historyFromFlags(c, insertCreatedBy, "")
+	e, err := parseLayerEdit(c, insertCreatedBy)
 	if err != nil {
 		return err
 	}
@@ -118,11 +99,11 @@ func runInsert(c *cli.Context) error {
 		}
 	}
 
-	opts := &layer.RepackOptions{MapOptions: mo, SourceDateEpoch: sde}
+	opts := &layer.RepackOptions{MapOptions: e.maps, SourceDateEpoch: e.sde}
 	opaque := c.Bool("opaque")
-	job := layerJob{image: img, newTag: newTag}
-	if history != nil {
-		job.history = func(ispec.Image) (*ispec.History, error) { return history, nil }
+	job := layerJob{image: e.image, newTag: e.newTag}
+	if e.history != nil {
+		job.history = func(ispec.Image) (*ispec.History, error) { return e.history, nil }
 	}
 	job.generate = func(w io.Writer) error {
 		if whiteout {

@@ -65,30 +65,11 @@ func runSquash(c *cli.Context) (err error) {
 	if err := checkArgs(c, 0, ""); err != nil {
 		return err
 	}
-	img, err := selectImage(c)
+	e, err := parseLayerEdit(c, squashCreatedBy)
 	if err != nil {
 		return err
 	}
-	newTag, err := newTagFromFlag(c, img.Tag)
-	if err != nil {
-		return err
-	}
-	if _, err := compressFromFlag(c, nil); err != nil {
-		return err
-	}
-	mo, err := mapOptionsFromFlags(c)
-	if err != nil {
-		return err
-	}
-	sde, err := sourceDateEpoch()
-	if err != nil {
-		return err
-	}
-	history, err := historyFromFlags(c, squashCreatedBy, "")
-	if err != nil {
-		return err
-	}
-	engine, path, err := img.open(c.Context)
+	engine, path, err := e.image.open(c.Context)
 	if err != nil {
 		return err
 	}
@@ -105,15 +86,15 @@ func runSquash(c *cli.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	opts := bundle.SquashOptions{MapOptions: mo, SourceDateEpoch: sde, Compression: alg, History: history}
+	opts := bundle.SquashOptions{MapOptions: e.maps, SourceDateEpoch: e.sde, Compression: alg, History: e.history}
 	newPath, err := bundle.Squash(c.Context, engine, path, opts)
 	if err != nil {
 		return err
 	}
-	if err := engine.UpdateReference(c.Context, newTag, newPath.Root()); err != nil {
+	if err := engine.UpdateReference(c.Context, e.newTag, newPath.Root()); err != nil {
 		return fmt.Errorf("put reference: %w", err)
 	}
-	slog.InfoContext(c.Context, "squashed image", "image", img.Layout+":"+newTag,
+	slog.InfoContext(c.Context, "squashed image", "image", e.image.Layout+":"+e.newTag,
 		"layers", len(manifest.Layers), "digest", newPath.Root().Digest)
 	return nil
 }
