@@ -18,7 +18,7 @@ BATS      ?= bats
 FUZZ_TIME    ?= 10s
 FUZZ_TARGETS ?= $(shell grep -rE --include='*_test.go' --exclude-dir=.git --exclude-dir=.cache -o '^func Fuzz[A-Za-z0-9_]+' . | sed -E 's|^(.*)/[^/]*_test\.go:func |\1:|' | sort)
 
-.PHONY: all build test test-unit test-fuzz test-bats install install-umoci-link \
+.PHONY: all build test test-deps test-unit test-fuzz test-bats install install-umoci-link \
 	fmt vet clean check-imports
 
 all: build
@@ -26,7 +26,13 @@ all: build
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/lade
 
-test: vet check-imports test-unit test-fuzz test-bats
+# Debian packages the tests drive (installed when missing, as root on Debian).
+TEST_PACKAGES := bats runc umoci skopeo jq busybox-static attr
+
+test: test-deps vet check-imports test-unit test-fuzz test-bats
+
+test-deps:
+	@scripts/ensure-debian-packages $(TEST_PACKAGES)
 
 test-unit:
 	$(GO) test -count=1 ./...
