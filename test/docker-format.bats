@@ -8,8 +8,7 @@ DOCKER_MANIFEST=application/vnd.docker.distribution.manifest.v2+json
 OCI_MANIFEST=application/vnd.oci.image.manifest.v1+json
 
 setup_file() {
-	export MKIMAGE="$BATS_FILE_TMPDIR/mkimage"
-	(cd "$LADE_ROOT" && go build -o "$MKIMAGE" ./tools/mkimage)
+	build_mkimage
 }
 
 setup() {

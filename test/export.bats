@@ -4,16 +4,7 @@
 load helpers
 
 setup_file() {
-	export MKIMAGE="$BATS_FILE_TMPDIR/mkimage"
-	(cd "$LADE_ROOT" && go build -o "$MKIMAGE" ./tools/mkimage)
-}
-
-# small_image NAME: write the three-layer "small" test image (whiteouts, an
-# opaque directory, hardlinks, symlinks, setuid, owners) as NAME:latest
-# under $TESTDIR and print the layout path.
-small_image() {
-	"$MKIMAGE" small "$TESTDIR/$1:latest" >&2
-	echo "$TESTDIR/$1"
+	build_mkimage
 }
 
 # map_flags: --rootless when not running as root.

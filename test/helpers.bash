@@ -134,3 +134,18 @@ image-verify() {
 host_arch() {
 	go env GOARCH 2>/dev/null || dpkg --print-architecture
 }
+
+# build_mkimage: build tools/mkimage (the offline test-image writer) once per
+# bats file into $MKIMAGE. Call it from setup_file.
+build_mkimage() {
+	export MKIMAGE="$BATS_FILE_TMPDIR/mkimage"
+	(cd "$LADE_ROOT" && go build -o "$MKIMAGE" ./tools/mkimage)
+}
+
+# small_image NAME: write the three-layer "small" test image (whiteouts, an
+# opaque directory, hardlinks, symlinks, setuid, owners) as NAME:latest
+# under $TESTDIR and print the layout path. Needs build_mkimage.
+small_image() {
+	"$MKIMAGE" small "$TESTDIR/$1:latest" >&2
+	echo "$TESTDIR/$1"
+}

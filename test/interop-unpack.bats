@@ -6,8 +6,7 @@ load helpers
 test_start="$(($(date +%s) - 5))"
 
 setup_file() {
-	export MKIMAGE="$BATS_FILE_TMPDIR/mkimage"
-	(cd "$LADE_ROOT" && go build -o "$MKIMAGE" ./tools/mkimage)
+	build_mkimage
 }
 
 # config_norm FILE: config.json without the known 0.4.7 / HEAD differences

@@ -4,8 +4,8 @@
 load helpers
 
 setup_file() {
-	export MKIMAGE="$BATS_FILE_TMPDIR/mkimage" GOMTREE="$BATS_FILE_TMPDIR/gomtree"
-	(cd "$LADE_ROOT" && go build -o "$MKIMAGE" ./tools/mkimage)
+	build_mkimage
+	export GOMTREE="$BATS_FILE_TMPDIR/gomtree"
 	# go-mtree's own CLI, from the module lade depends on, as the reference.
 	(cd "$LADE_ROOT" && go build -o "$GOMTREE" github.com/vbatts/go-mtree/cmd/gomtree) || rm -f "$GOMTREE"
 }

@@ -4,13 +4,7 @@
 load helpers
 
 setup_file() {
-	export MKIMAGE="$BATS_FILE_TMPDIR/mkimage"
-	(cd "$LADE_ROOT" && go build -o "$MKIMAGE" ./tools/mkimage)
-}
-
-small_image() {
-	"$MKIMAGE" small "$TESTDIR/$1:latest" >&2
-	echo "$TESTDIR/$1"
+	build_mkimage
 }
 
 @test "lade raw unpack" {

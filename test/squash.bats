@@ -4,8 +4,7 @@
 load helpers
 
 setup_file() {
-	export MKIMAGE="$BATS_FILE_TMPDIR/mkimage"
-	(cd "$LADE_ROOT" && go build -o "$MKIMAGE" ./tools/mkimage)
+	build_mkimage
 }
 
 # map_flags: --rootless when not running as root.
