@@ -57,6 +57,7 @@ no_temp_left() {
 	run -0 tar -tf "$TESTDIR/stdout.tar"
 	[[ "$output" == *"usr/bin/hello"* ]]
 	"$LADE" export $(map_flags) --compress gzip --image "$image" - | gzip -dc | cmp - "$TESTDIR/file.tar"
+	"$LADE" export $(map_flags) --compress gzip --compress-level 9 --image "$image" - | gzip -dc | cmp - "$TESTDIR/file.tar"
 	"$LADE" export $(map_flags) --compress zstd --image "$image" - >"$TESTDIR/z.tar.zst"
 	[[ "$(head -c4 "$TESTDIR/z.tar.zst" | od -An -tx1 | tr -d ' ')" == 28b52ffd ]]
 }
@@ -133,6 +134,8 @@ no_temp_left() {
 	lade_fail export --compress bzip2 --image "$image" "$TESTDIR/a"
 	[[ "$output" == *"--compress"* ]]
 	lade_fail export --compress auto --image "$image" "$TESTDIR/a"
+	lade_fail export --compress none --compress-level 1 --image "$image" "$TESTDIR/a"
+	[[ "$output" == *"--compress-level 1"* ]]
 	lade_fail export --uid-map 0:x --image "$image" "$TESTDIR/a"
 	[[ "$output" == *"--uid-map"* ]]
 	lade_fail export --image "$TESTDIR/nolayout" "$TESTDIR/a"

@@ -106,3 +106,33 @@ setup_src() {
 	[[ "$(jq '.layers | length' "$(manifest_of "$layout" t)")" == 0 ]]
 	image-verify "$layout"
 }
+
+@test "lade insert --compress-level trades size for speed, same content" {
+	mkdir -p "$TESTDIR/src"
+	python3 -c '
+import random
+r = random.Random(4)
+words = ["usr", "lib", "share", "doc", "lade", "layer", "tar", "zstd", "gzip"]
+print("\n".join(" ".join(r.choice(words) + str(r.randint(0, 999)) for _ in range(12)) for _ in range(40000)))
+' >"$TESTDIR/src/text"
+	layout="$TESTDIR/img"
+	new_image "$layout" t
+	lade_ok insert --image "$layout:t" --tag fast --compress-level 1 "$TESTDIR/src" /src
+	lade_ok insert --image "$layout:t" --tag best --compress gzip --compress-level 9 "$TESTDIR/src" /src
+	lade_ok insert --image "$layout:t" --tag zfast --compress zstd --compress-level 1 "$TESTDIR/src" /src
+	image-verify "$layout"
+	fast="$(jq -r '.layers[-1].size' "$(manifest_of "$layout" fast)")"
+	best="$(jq -r '.layers[-1].size' "$(manifest_of "$layout" best)")"
+	(( fast > best )) || fail "level 1 layer $fast bytes, level 9 $best"
+	# Same uncompressed layer whatever the level or algorithm.
+	[[ "$(jq -r '.rootfs.diff_ids[-1]' "$(config_of "$layout" fast)")" == "$(jq -r '.rootfs.diff_ids[-1]' "$(config_of "$layout" best)")" ]]
+	[[ "$(jq -r '.rootfs.diff_ids[-1]' "$(config_of "$layout" zfast)")" == "$(jq -r '.rootfs.diff_ids[-1]' "$(config_of "$layout" best)")" ]]
+	[[ "$(jq -r '.layers[-1].mediaType' "$(manifest_of "$layout" zfast)")" == application/vnd.oci.image.layer.v1.tar+zstd ]]
+
+	lade_fail insert --image "$layout:t" --tag bad --compress-level 10 "$TESTDIR/src" /src
+	[[ "$output" == *"--compress-level 10"*"gzip level 10 out of range 1-9"* ]] || fail "$output"
+	(( ${#lines[@]} == 1 )) || fail "$output"
+	lade_fail insert --image "$layout:t" --tag bad --compress none --compress-level 3 "$TESTDIR/src" /src
+	run -0 lade ls --layout "$layout"
+	[[ "$output" != *bad* ]]
+}

@@ -129,6 +129,13 @@ base_image() {
 	run -0 last_layer_names "$layout" z
 	[[ "$output" == "$(printf '%s\n' . one)" ]]
 	lade_fail repack --image "$layout:x" --compress bzip2 "$TESTDIR/b"
+	lade_ok repack --image "$layout:l" --compress zstd --compress-level 19 "$TESTDIR/b"
+	run -0 last_layer_names "$layout" l
+	[[ "$output" == "$(printf '%s\n' . one)" ]]
+	lade_fail repack --image "$layout:x" --compress zstd --compress-level 23 "$TESTDIR/b"
+	[[ "$output" == *"zstd level 23 out of range 1-22"* ]] || fail "$output"
+	run -0 lade ls --layout "$layout"
+	[[ "$output" != *x* ]]
 	image-verify "$layout"
 }
 

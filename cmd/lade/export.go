@@ -59,6 +59,9 @@ func exportFlags() []cli.Flag {
 		Name:  "compress",
 		Value: compress.None.Name(),
 		Usage: "compression of the archive: none, gzip or zstd",
+	}, &cli.IntFlag{
+		Name:  "compress-level",
+		Usage: "compression effort of the archive: gzip 1 to 9, zstd 1 to 22; 0 is the default",
 	})
 }
 
@@ -77,6 +80,9 @@ func runExport(c *cli.Context) (err error) {
 	alg, err := compress.ByName(c.String("compress"))
 	if err != nil {
 		return fmt.Errorf("invalid --compress value %q: %w", c.String("compress"), err)
+	}
+	if alg, err = compress.WithLevel(alg, c.Int("compress-level")); err != nil {
+		return fmt.Errorf("invalid --compress-level %d: %w", c.Int("compress-level"), err)
 	}
 	mo, err := mapOptionsFromFlags(c)
 	if err != nil {

@@ -20,11 +20,35 @@ func compressFlag() cli.Flag {
 	}
 }
 
-// compressFromFlag resolves --compress for an image whose layers are given
+// compressLevelFlag is --compress-level, beside --compress.
+func compressLevelFlag() cli.Flag {
+	return &cli.IntFlag{
+		Name:  "compress-level",
+		Usage: "compression effort of the new layer: gzip 1 (fastest) to 9 (smallest), zstd 1 to 22; 0 is the default (gzip as umoci)",
+	}
+}
+
+// compressFromFlag resolves --compress and --compress-level for an image whose layers are given
 // (in manifest order). "auto" picks the algorithm of the most recent layer
 // whose media type names a known compression, skipping uncompressed layers,
 // and falls back to gzip: it never picks none.
 func compressFromFlag(c *cli.Context, layers []ispec.Descriptor) (compress.Algorithm, error) {
+	alg, err := compressAlgorithm(c, layers)
+	if err != nil {
+		return nil, err
+	}
+	level := c.Int("compress-level")
+	if level == 0 {
+		return alg, nil
+	}
+	if alg, err = compress.WithLevel(alg, level); err != nil {
+		return nil, fmt.Errorf("invalid --compress-level %d: %w", level, err)
+	}
+	return alg, nil
+}
+
+// compressAlgorithm resolves --compress alone.
+func compressAlgorithm(c *cli.Context, layers []ispec.Descriptor) (compress.Algorithm, error) {
 	name := c.String("compress")
 	if name != compressAuto {
 		alg, err := compress.ByName(name)

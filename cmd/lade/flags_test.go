@@ -147,6 +147,7 @@ func TestCompressFromFlag(t *testing.T) {
 		args    []string
 		layers  []ispec.Descriptor
 		want    compress.Algorithm
+		level   int
 		wantErr bool
 	}{
 		{name: "auto empty image", want: compress.Gzip},
@@ -158,10 +159,17 @@ func TestCompressFromFlag(t *testing.T) {
 		{name: "explicit auto", args: []string{"--compress", "auto"}, layers: []ispec.Descriptor{zst}, want: compress.Zstd},
 		{name: "explicit zstd", args: []string{"--compress=zstd"}, want: compress.Zstd},
 		{name: "unknown", args: []string{"--compress", "lz4"}, wantErr: true},
+		{name: "gzip level", args: []string{"--compress=gzip", "--compress-level=1"}, want: compress.Gzip, level: 1},
+		{name: "auto zstd level", args: []string{"--compress-level", "19"}, layers: []ispec.Descriptor{zst}, want: compress.Zstd, level: 19},
+		{name: "level zero is default", args: []string{"--compress-level=0"}, want: compress.Gzip},
+		{name: "gzip level too high", args: []string{"--compress-level=12"}, wantErr: true},
+		{name: "negative level", args: []string{"--compress=zstd", "--compress-level=-3"}, wantErr: true},
+		{name: "none takes no level", args: []string{"--compress=none", "--compress-level=5"}, wantErr: true},
+		{name: "level not a number", args: []string{"--compress-level=fast"}, wantErr: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var got compress.Algorithm
-			err := withFlags(t, []cli.Flag{compressFlag()}, tc.args, func(c *cli.Context) error {
+			err := withFlags(t, []cli.Flag{compressFlag(), compressLevelFlag()}, tc.args, func(c *cli.Context) error {
 				var err error
 				got, err = compressFromFlag(c, tc.layers)
 				return err
@@ -174,6 +182,13 @@ func TestCompressFromFlag(t *testing.T) {
 			}
 			if err != nil || got.Name() != tc.want.Name() {
 				t.Fatalf("got %v, %v; want %s", got, err, tc.want.Name())
+			}
+			level := 0
+			if l, ok := got.(compress.Leveled); ok {
+				level = l.Level()
+			}
+			if level != tc.level {
+				t.Fatalf("level %d, want %d", level, tc.level)
 			}
 		})
 	}

@@ -62,7 +62,7 @@ func insertFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "whiteout", Usage: "add a layer that deletes the target (one positional argument)"},
 	}
 	flags = append(flags, mapFlags()...)
-	flags = append(flags, compressFlag())
+	flags = append(flags, compressFlag(), compressLevelFlag())
 	return append(flags, historyFlags()...)
 }
 

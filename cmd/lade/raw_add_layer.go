@@ -54,6 +54,7 @@ func rawAddLayerFlags() []cli.Flag {
 		platformFlag(),
 		&cli.StringFlag{Name: "tag", Usage: "tag the result as `NEW` instead of overwriting the source tag"},
 		compressFlag(),
+		compressLevelFlag(),
 	}
 	return append(flags, historyFlags()...)
 }

@@ -61,6 +61,7 @@ func repackFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "no-mask-volumes", Usage: "do not mask the image's volumes"},
 		&cli.BoolFlag{Name: "refresh-bundle", Usage: "update the bundle so that the next repack builds on this one"},
 		compressFlag(),
+		compressLevelFlag(),
 	}
 	return append(flags, historyFlags()...)
 }

@@ -57,7 +57,7 @@ func squashFlags() []cli.Flag {
 		&cli.StringFlag{Name: "tag", Usage: "tag the result as `NEW` instead of overwriting the source tag"},
 	}
 	flags = append(flags, mapFlags()...)
-	flags = append(flags, compressFlag())
+	flags = append(flags, compressFlag(), compressLevelFlag())
 	return append(flags, historyFlags()...)
 }
 

@@ -23,13 +23,20 @@ const (
 
 var gzipMagic = []byte{0x1f, 0x8b}
 
-type gzipAlgorithm struct{}
+// gzipAlgorithm compresses at level (1-9), or at the library default
+// (the same as umoci's) when level is 0.
+type gzipAlgorithm struct{ level int }
 
 func (gzipAlgorithm) Name() string            { return "gzip" }
 func (gzipAlgorithm) MediaTypeSuffix() string { return "gzip" }
+func (g gzipAlgorithm) Level() int            { return g.level }
 
-func (gzipAlgorithm) Compress(w io.Writer) (io.WriteCloser, error) {
-	zw, err := pgzip.NewWriterLevel(w, gzip.DefaultCompression)
+func (g gzipAlgorithm) Compress(w io.Writer) (io.WriteCloser, error) {
+	level := gzip.DefaultCompression
+	if g.level != 0 {
+		level = g.level
+	}
+	zw, err := pgzip.NewWriterLevel(w, level)
 	if err != nil {
 		return nil, fmt.Errorf("create gzip writer: %w", err)
 	}

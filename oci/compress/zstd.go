@@ -15,13 +15,23 @@ const zstdDecoderConcurrency = 2
 
 var zstdMagic = []byte{0x28, 0xb5, 0x2f, 0xfd}
 
-type zstdAlgorithm struct{}
+// zstdAlgorithm compresses at the encoder speed level, or at the library
+// default when zstdLevel (the level as the user gave it) is 0.
+type zstdAlgorithm struct {
+	level     zstd.EncoderLevel
+	zstdLevel int
+}
 
 func (zstdAlgorithm) Name() string            { return "zstd" }
 func (zstdAlgorithm) MediaTypeSuffix() string { return "zstd" }
+func (z zstdAlgorithm) Level() int            { return z.zstdLevel }
 
-func (zstdAlgorithm) Compress(w io.Writer) (io.WriteCloser, error) {
-	zw, err := zstd.NewWriter(w)
+func (z zstdAlgorithm) Compress(w io.Writer) (io.WriteCloser, error) {
+	var opts []zstd.EOption
+	if z.zstdLevel != 0 {
+		opts = append(opts, zstd.WithEncoderLevel(z.level))
+	}
+	zw, err := zstd.NewWriter(w, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("create zstd writer: %w", err)
 	}
