@@ -176,16 +176,31 @@ func indexKeyword(kvs []mtree.KeyVal, k string) int {
 // diffScan is diffWalk with scanTree: the tree is listed in parallel and
 // only entries that differ from the manifest become (FullType) entries of
 // the returned state; digests come from lookup or are hashed in parallel.
+//
+// A regular file that lookup vouches for is the same as its manifest entry
+// without computing any keyword: lookup trusts a file only while its
+// inode, size, mtime and ctime are those recorded when the manifest was
+// written, and every change the keywords can see (content, mode, owner,
+// link count, xattrs, times) sets ctime. lookup also requires the
+// manifest's digest for that path to be the cached one, so the manifest
+// entry exists.
 func diffScan(ctx context.Context, root string, manifest *mtree.DirectoryHierarchy, oldPaths []string,
 	fsEval mtree.FsEval, lookup func(string, os.FileInfo) (digest.Digest, bool)) (*mtree.DirectoryHierarchy, *mtree.DirectoryHierarchy, error) {
-	entries, err := scanTree(ctx, root, fsEval, Keywords)
+	var skip func(string, os.FileInfo) bool
+	if lookup != nil {
+		skip = func(rel string, fi os.FileInfo) bool {
+			d, ok := lookup(rel, fi)
+			return ok && validSHA256(d)
+		}
+	}
+	entries, err := scanTree(ctx, root, fsEval, Keywords, skip)
 	if err != nil {
 		return nil, nil, err
 	}
 	var jobs []hashJob
 	for i := range entries {
 		e := &entries[i]
-		if !e.fi.Mode().IsRegular() {
+		if !e.fi.Mode().IsRegular() || e.same {
 			continue
 		}
 		job := hashJob{entry: i, rel: e.rel, path: e.path, fi: e.fi}
@@ -214,7 +229,7 @@ func diffScan(ctx context.Context, root string, manifest *mtree.DirectoryHierarc
 		if p == "" {
 			continue
 		}
-		if j, ok := index[p]; ok && sameKeyVals(&manifest.Entries[i], entries[j].kvs) {
+		if j, ok := index[p]; ok && (entries[j].same || sameKeyVals(&manifest.Entries[i], entries[j].kvs)) {
 			sameCur[j] = true
 			continue
 		}
@@ -224,6 +239,11 @@ func diffScan(ctx context.Context, root string, manifest *mtree.DirectoryHierarc
 	for i, e := range entries {
 		if sameCur[i] {
 			continue
+		}
+		if e.same {
+			// Vouched for but not in the manifest: lookup promised
+			// otherwise. Let go-mtree's walk decide.
+			return nil, nil, errScanFallback
 		}
 		name, err := govis.Vis(e.rel, mtree.DefaultVisFlags)
 		if err != nil {

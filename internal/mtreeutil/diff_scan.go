@@ -25,6 +25,9 @@ type scanEntry struct {
 	raw  []mtree.KeyVal // keyword function results, in keyword order
 	kvs  []mtree.KeyVal // raw as Entry.AllKeys gives it (see mergeRaw)
 	kids []int          // a directory's children, in go-mtree's order
+	// same is set for a regular file the scan's skip function vouched for:
+	// raw and kvs are then not computed (see scanTree).
+	same bool
 }
 
 // canScan reports whether scanTree can stand in for Walk with kws: every
@@ -45,6 +48,7 @@ type scanner struct {
 	ctx    context.Context
 	fsEval mtree.FsEval
 	kws    []mtree.Keyword // without sha256digest
+	skip   func(rel string, fi os.FileInfo) bool
 	sem    chan struct{}
 	wg     sync.WaitGroup
 
@@ -57,7 +61,11 @@ type scanner struct {
 // scanTree returns every path under root (root included, as ".", first)
 // with its lstat and its keyvals for kws, except sha256digest; each
 // directory lists its children, files then directories, by name.
-func scanTree(ctx context.Context, root string, fsEval mtree.FsEval, kws []mtree.Keyword) ([]scanEntry, error) {
+//
+// skip, when not nil, is asked about every regular file: when it returns
+// true the entry is marked same and its keyvals are not computed (no
+// keyword function runs and no xattr is listed for it).
+func scanTree(ctx context.Context, root string, fsEval mtree.FsEval, kws []mtree.Keyword, skip func(rel string, fi os.FileInfo) bool) ([]scanEntry, error) {
 	if !canScan(kws) {
 		return nil, errScanFallback
 	}
@@ -65,6 +73,7 @@ func scanTree(ctx context.Context, root string, fsEval mtree.FsEval, kws []mtree
 		ctx:    ctx,
 		fsEval: fsEval,
 		kws:    slices.DeleteFunc(slices.Clone(kws), func(k mtree.Keyword) bool { return k == hashKeyword }),
+		skip:   skip,
 		sem:    make(chan struct{}, max(1, runtime.GOMAXPROCS(0))),
 		kids:   map[string][]int{},
 	}
@@ -154,6 +163,10 @@ func (s *scanner) dir(rel, path string) {
 // the /set line is merged in (kvs).
 func (s *scanner) entry(rel, path string, fi os.FileInfo) (scanEntry, error) {
 	e := scanEntry{rel: rel, path: path, fi: fi}
+	if s.skip != nil && fi.Mode().IsRegular() && s.skip(rel, fi) {
+		e.same = true
+		return e, nil
+	}
 	for _, kw := range s.kws {
 		fn, ok := mtree.KeywordFuncs[kw.Prefix()]
 		if !ok {

@@ -119,9 +119,13 @@ func parseStatLine(line string) (string, statEntry, error) {
 	if !validSHA256(d) {
 		return "", statEntry{}, fmt.Errorf("parse digest: invalid sha256 %q", f[5])
 	}
-	rel, err := govis.Unvis(f[6], mtree.DefaultVisFlags)
-	if err != nil {
-		return "", statEntry{}, fmt.Errorf("parse path: %w", err)
+	rel := f[6]
+	if strings.ContainsRune(rel, '\\') {
+		// Only escapes need decoding (SaveStatCache writes govis.Vis).
+		var err error
+		if rel, err = govis.Unvis(rel, mtree.DefaultVisFlags); err != nil {
+			return "", statEntry{}, fmt.Errorf("parse path: %w", err)
+		}
 	}
 	return rel, statEntry{
 		dev: nums[0], ino: nums[1], size: int64(nums[2]),

@@ -20,7 +20,7 @@ func scanHierarchy(ctx context.Context, root string, fsEval mtree.FsEval, kws []
 			return nil, nil, errScanFallback
 		}
 	}
-	entries, err := scanTree(ctx, root, fsEval, kws)
+	entries, err := scanTree(ctx, root, fsEval, kws, nil)
 	if err != nil {
 		return nil, nil, err
 	}
