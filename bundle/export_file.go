@@ -18,8 +18,9 @@ const exportBuffer = 1 << 20
 
 // ExportFile is Export into the file output, written atomically: a temp
 // file in output's directory is filled, fsynced, made mode 0644 and renamed
-// over output, so output is either untouched or complete. An existing
-// directory at output is refused. The temporary tree goes next to output
+// over output, so output is either untouched or complete. A symlink or
+// special file at output (/dev/stdout, a pipe) is written through instead
+// (atomicfile.WriteOutput). An existing directory at output is refused. The temporary tree goes next to output
 // unless opts.TempDir is set.
 func ExportFile(ctx context.Context, engine casext.Engine, path casext.DescriptorPath, output string, opts ExportOptions) (err error) {
 	if fi, err := os.Stat(output); err == nil && fi.IsDir() {
@@ -29,7 +30,7 @@ func ExportFile(ctx context.Context, engine casext.Engine, path casext.Descripto
 	if opts.TempDir == "" {
 		opts.TempDir = dir
 	}
-	_, err = atomicfile.Write(ctx, output, 0o644, func(w io.Writer) error {
+	return atomicfile.WriteOutput(ctx, output, 0o644, func(w io.Writer) error {
 		bw := bufio.NewWriterSize(w, exportBuffer)
 		if err := Export(ctx, engine, path, bw, opts); err != nil {
 			return err
@@ -39,5 +40,4 @@ func ExportFile(ctx context.Context, engine casext.Engine, path casext.Descripto
 		}
 		return nil
 	})
-	return err
 }

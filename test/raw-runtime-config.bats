@@ -18,6 +18,37 @@ load helpers
 	run -0 jq -e '.process.user == {"uid": 1000, "gid": 1000, "additionalGids": [1000, 10]}' "$TESTDIR/config.json"
 }
 
+@test "lade raw runtime-config through symlinks, to stdout and a pipe" {
+	layout="$(copy_example img)"
+	lade_ok raw runtime-config --image "$layout:demo" "$TESTDIR/file.json"
+	# A link like /dev/stdout (one of our own, so a regression cannot
+	# replace the machine's /dev/stdout by a file).
+	ln -s /proc/self/fd/1 "$TESTDIR/stdout"
+	"$LADE" raw runtime-config --image "$layout:demo" "$TESTDIR/stdout" 2>/dev/null >"$TESTDIR/stdout.json"
+	cmp "$TESTDIR/file.json" "$TESTDIR/stdout.json"
+	"$LADE" raw runtime-config --image "$layout:demo" "$TESTDIR/stdout" 2>/dev/null | cmp - "$TESTDIR/file.json"
+	[[ -L "$TESTDIR/stdout" ]]
+	# A symlink to a file: the file is rewritten, the link stays.
+	echo stale >"$TESTDIR/target.json"
+	ln -s target.json "$TESTDIR/link.json"
+	lade_ok raw runtime-config --image "$layout:demo" "$TESTDIR/link.json"
+	[[ -L "$TESTDIR/link.json" ]]
+	cmp "$TESTDIR/file.json" "$TESTDIR/target.json"
+	mkfifo "$TESTDIR/fifo"
+	cat "$TESTDIR/fifo" >"$TESTDIR/fifo.json" &
+	lade_ok raw runtime-config --image "$layout:demo" "$TESTDIR/fifo"
+	wait
+	cmp "$TESTDIR/file.json" "$TESTDIR/fifo.json"
+	[[ -p "$TESTDIR/fifo" ]] # still a FIFO, not replaced by a file
+	mkdir "$TESTDIR/dir"
+	run -1 "$LADE" raw runtime-config --image "$layout:demo" "$TESTDIR/dir"
+	[[ "$output" == *"write runtime config: write $TESTDIR/dir: is a directory"* ]] || fail "$output"
+	ln -s dir "$TESTDIR/dirlink"
+	run -1 "$LADE" raw runtime-config --image "$layout:demo" "$TESTDIR/dirlink"
+	[[ "$output" == *"is a directory"* ]] || fail "$output"
+	[[ -d "$TESTDIR/dir" && -z "$(ls -A "$TESTDIR/dir")" ]]
+}
+
 @test "lade raw config without --rootfs" {
 	layout="$(copy_example img)"
 	echo stale >"$TESTDIR/config.json"
