@@ -3,6 +3,7 @@ package mutate
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -28,6 +29,11 @@ import (
 // an OCI index (its other entries are kept as they are). This is logged at
 // info level.
 //
+// Every JSON key of the config, manifest and rewritten indexes that the
+// image-spec structs do not model is written back where its object still
+// exists (see the package documentation and mergeUnknown for the exact
+// rules); keys the conversion replaces by design (media types) are not.
+//
 // It returns the new path; the caller tags its Root(). The mutator then
 // works on the new path. An unmodified mutator writes nothing and returns
 // its current path.
@@ -40,7 +46,11 @@ func (m *Mutator) Commit(ctx context.Context) (casext.DescriptorPath, error) {
 	if config.RootFS.DiffIDs == nil {
 		config.RootFS.DiffIDs = []digest.Digest{} // required array, never null
 	}
-	cfgDesc, err := m.putJSON(ctx, ispec.MediaTypeImageConfig, config)
+	cfgRaw, err := encodeMerged(m.rawConfig, config, imageShape)
+	if err != nil {
+		return casext.DescriptorPath{}, fmt.Errorf("write config: %w", err)
+	}
+	cfgDesc, err := m.putJSON(ctx, ispec.MediaTypeImageConfig, cfgRaw)
 	if err != nil {
 		return casext.DescriptorPath{}, fmt.Errorf("write config: %w", err)
 	}
@@ -50,7 +60,11 @@ func (m *Mutator) Commit(ctx context.Context) (casext.DescriptorPath, error) {
 		manifest.Layers = []ispec.Descriptor{} // required array, never null
 	}
 
-	manDesc, err := m.putJSON(ctx, ispec.MediaTypeImageManifest, manifest)
+	manRaw, err := encodeMerged(m.rawManifest, manifest, manifestShape)
+	if err != nil {
+		return casext.DescriptorPath{}, fmt.Errorf("write manifest: %w", err)
+	}
+	manDesc, err := m.putJSON(ctx, ispec.MediaTypeImageManifest, manRaw)
 	if err != nil {
 		return casext.DescriptorPath{}, fmt.Errorf("write manifest: %w", err)
 	}
@@ -75,6 +89,7 @@ func (m *Mutator) Commit(ctx context.Context) (casext.DescriptorPath, error) {
 	}
 
 	m.manifest.Config = manifest.Config
+	m.rawManifest, m.rawConfig = manRaw, cfgRaw
 	m.path = casext.DescriptorPath{Walk: walk}
 	m.dirty = false
 	m.platformChanged = false
@@ -129,7 +144,11 @@ func (m *Mutator) rewriteParent(ctx context.Context, parent, oldChild, newChild 
 		index.MediaType = mt
 		slog.Default().InfoContext(ctx, "converted manifest list from Docker to OCI index", "index", parent.Digest)
 	}
-	desc, err := m.putJSON(ctx, mt, index)
+	raw, err := encodeMerged(blob.Raw, index, indexShape)
+	if err != nil {
+		return ispec.Descriptor{}, fmt.Errorf("write index: %w", err)
+	}
+	desc, err := m.putJSON(ctx, mt, raw)
 	if err != nil {
 		return ispec.Descriptor{}, fmt.Errorf("write index: %w", err)
 	}
@@ -165,10 +184,21 @@ func configPlatform(img ispec.Image) *ispec.Platform {
 	}
 }
 
-// putJSON stores v as a JSON blob (encoded like every lade JSON blob) and
-// returns its descriptor.
-func (m *Mutator) putJSON(ctx context.Context, mediaType string, v any) (ispec.Descriptor, error) {
-	d, size, err := m.engine.PutBlobJSON(ctx, v)
+// encodeMerged encodes v and puts back the keys of prev (the document v was
+// read from) that v's type does not model: see mergeUnknown.
+func encodeMerged(prev []byte, v any, s *shape) (json.RawMessage, error) {
+	next, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode json: %w", err)
+	}
+	return mergeUnknown(prev, next, s)
+}
+
+// putJSON stores the JSON document raw (encoded like every lade JSON blob:
+// compact, HTML-escaped, one trailing newline) and returns its descriptor.
+// For raw = json.Marshal(v) the blob is byte-identical to PutBlobJSON(v).
+func (m *Mutator) putJSON(ctx context.Context, mediaType string, raw json.RawMessage) (ispec.Descriptor, error) {
+	d, size, err := m.engine.PutBlobJSON(ctx, raw)
 	if err != nil {
 		return ispec.Descriptor{}, err
 	}

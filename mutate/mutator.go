@@ -29,6 +29,11 @@ type Mutator struct {
 	// manifest and config are nil until load succeeds.
 	manifest *ispec.Manifest
 	config   *ispec.Image
+	// rawManifest and rawConfig are the documents as last read or
+	// written: Commit puts back the keys the structs do not model (see
+	// mergeUnknown).
+	rawManifest []byte
+	rawConfig   []byte
 	// dirty is set by every edit and cleared by Commit.
 	dirty bool
 	// platformChanged is set when Set changed the config's platform, so
@@ -78,6 +83,7 @@ func (m *Mutator) load(ctx context.Context) error {
 	if mt := manifest.Config.MediaType; !mediatype.IsConfig(mt) {
 		return fmt.Errorf("read manifest %s: config %q: %w", desc.Digest, mt, ErrUnsupported)
 	}
+	rawManifest := blob.Raw
 	blob, err = m.engine.FromDescriptor(ctx, manifest.Config)
 	if err != nil {
 		return fmt.Errorf("read config %s: %w", manifest.Config.Digest, err)
@@ -88,6 +94,7 @@ func (m *Mutator) load(ctx context.Context) error {
 	}
 	mc, cc := copyManifest(*manifest), copyImage(*config)
 	m.manifest, m.config = &mc, &cc
+	m.rawManifest, m.rawConfig = rawManifest, blob.Raw
 	m.docker = mediatype.IsDocker(desc.MediaType) || mediatype.IsDocker(manifest.Config.MediaType) || m.hasDockerLayer()
 	return nil
 }

@@ -47,7 +47,9 @@ func (m *Mutator) Meta(ctx context.Context) (Meta, error) {
 // Set replaces config.config, the metadata (created, author, all platform
 // fields) and the manifest annotations (nil or empty ⇒ none), forces the
 // manifest mediaType, and appends history (when non-nil) as an empty layer.
-// The arguments are copied; the caller may reuse them.
+// The arguments are copied; the caller may reuse them. Keys of
+// config.config that ispec.ImageConfig does not model (Healthcheck, Shell,
+// OnBuild, ...) are not part of cfg: Commit keeps them from the original.
 func (m *Mutator) Set(ctx context.Context, cfg ispec.ImageConfig, meta Meta, annotations map[string]string, history *ispec.History) error {
 	if err := m.load(ctx); err != nil {
 		return fmt.Errorf("set image config: %w", err)
