@@ -5,9 +5,11 @@
 //
 // Unpacking (unpack*.go) resolves every path inside the root through
 // internal/pathsafe (chroot semantics) and does all rootfs I/O through
-// internal/fseval, so rootless mode is one FsEval away. Shared helpers other
-// files may reuse: XattrNeverApplied (xattrs never extracted nor packed),
-// DigestCache (file digests by inode), ErrBreakout.
+// internal/fseval, so rootless mode is one FsEval away. GNU sparse entries
+// are written with holes within a per-layer budget (unpack_sparse.go), so a
+// tiny layer cannot fill the disk with zeros. Shared helpers other files may
+// reuse: XattrNeverApplied (xattrs never extracted nor packed), DigestCache
+// (file digests by inode), ErrBreakout.
 //
 // It knows nothing about CAS, manifests or bundles: it must not import
 // oci/*, mutate or bundle.

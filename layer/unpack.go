@@ -28,9 +28,11 @@ const (
 // cleaned, parents resolve inside root with chroot semantics, and nothing
 // outside root is created, changed or removed. The whole stream is consumed
 // (trailing bytes after the tar end included) so callers hashing it for the
-// diff_id see every byte. On error root is left partially written; cleaning
-// it up is the caller's job. Errors are one line of bounded length whatever
-// the entry names.
+// diff_id see every byte. GNU sparse entries (any format archive/tar reads)
+// become files with holes, not written zeros; the sparse entries of one
+// layer may total 64 GiB of logical size. On error root is left partially
+// written; cleaning it up is the caller's job. Errors are one line of
+// bounded length whatever the entry names.
 func UnpackLayer(ctx context.Context, root string, r io.Reader, opts *UnpackOptions) error {
 	if err := unpackLayer(ctx, root, r, opts); err != nil {
 		return lineError{err}
@@ -125,7 +127,7 @@ func (u *unpacker) entry(hdr *tar.Header, content io.Reader) error {
 	p := path.Join(parent, base)
 	u.markUpper(p)
 	switch hdr.Typeflag {
-	case tar.TypeReg, tar.TypeRegA:
+	case tar.TypeReg, tar.TypeRegA, tar.TypeGNUSparse:
 		return u.extractFile(p, hdr, content)
 	case tar.TypeDir:
 		return u.extractDir(p, hdr)

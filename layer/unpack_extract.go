@@ -30,10 +30,17 @@ func (u *unpacker) create(p string, mk func(host string) error) error {
 }
 
 // extractFile writes a regular file, hashing it when digests are wanted.
+// Sparse entries are written with holes (see unpack_sparse.go).
 func (u *unpacker) extractFile(p string, hdr *tar.Header, content io.Reader) error {
 	meta, err := u.metadata(hdr)
 	if err != nil {
 		return err
+	}
+	sparse := isSparse(hdr)
+	if sparse {
+		if err := u.reserveSparse(hdr); err != nil {
+			return err
+		}
 	}
 	var f *system.File
 	err = u.create(p, func(h string) (err error) {
@@ -43,36 +50,27 @@ func (u *unpacker) extractFile(p string, hdr *tar.Header, content io.Reader) err
 	if err != nil {
 		return err
 	}
-	err = u.writeFile(f, hdr, content, meta)
+	err = u.writeFile(f, hdr, content, meta, sparse)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	return err
 }
 
-func (u *unpacker) writeFile(f *system.File, hdr *tar.Header, content io.Reader, meta *entryMeta) error {
+func (u *unpacker) writeFile(f *system.File, hdr *tar.Header, content io.Reader, meta *entryMeta, sparse bool) error {
 	var h hash.Hash
 	if u.opts.Digests != nil {
 		h = sha256.New()
 	}
 	var n int64
-	for {
-		m, rerr := content.Read(u.buf)
-		if m > 0 {
-			if h != nil {
-				h.Write(u.buf[:m])
-			}
-			if _, err := f.Write(u.buf[:m]); err != nil {
-				return err
-			}
-			n += int64(m)
-		}
-		if errors.Is(rerr, io.EOF) {
-			break
-		}
-		if rerr != nil {
-			return fmt.Errorf("read content: %w", rerr)
-		}
+	var err error
+	if sparse {
+		n, err = u.copySparse(f, content, h)
+	} else {
+		n, err = u.copyDense(f, content, h)
+	}
+	if err != nil {
+		return err
 	}
 	if n != hdr.Size {
 		return fmt.Errorf("write %s: content is %d bytes, header says %d", hdr.Name, n, hdr.Size)
@@ -88,6 +86,30 @@ func (u *unpacker) writeFile(f *system.File, hdr *tar.Header, content io.Reader,
 		u.opts.Digests.Record(ino, n, digest.NewDigest(digest.SHA256, h))
 	}
 	return nil
+}
+
+// copyDense copies content to f, hashing it into h (when not nil), and
+// returns its size.
+func (u *unpacker) copyDense(f *system.File, content io.Reader, h hash.Hash) (int64, error) {
+	var n int64
+	for {
+		m, rerr := content.Read(u.buf)
+		if m > 0 {
+			if h != nil {
+				h.Write(u.buf[:m])
+			}
+			if _, err := f.Write(u.buf[:m]); err != nil {
+				return n, err
+			}
+			n += int64(m)
+		}
+		if errors.Is(rerr, io.EOF) {
+			return n, nil
+		}
+		if rerr != nil {
+			return n, fmt.Errorf("read content: %w", rerr)
+		}
+	}
 }
 
 // extractDir creates (or keeps) a directory. Mode and times are deferred to

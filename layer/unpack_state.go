@@ -36,6 +36,9 @@ type unpacker struct {
 	upper map[string]struct{}
 	warn  map[string]bool
 	buf   []byte
+	// sparseSize is the logical size of this layer's sparse entries so far
+	// (bounded by maxSparseLayerSize).
+	sparseSize int64
 }
 
 // dirState is what finish applies to a directory at the end of the layer.

@@ -95,3 +95,39 @@ unpack_hostile() {
 @test "hostile: control characters in names stay on one line" {
 	unpack_hostile bad-newline-name
 }
+
+# sparse_layer TAR FILE SIZE: a GNU tar layer holding FILE, SIZE bytes long,
+# all hole but "data" at 1 MiB and "end" at its last bytes.
+sparse_layer() {
+	local src="$TESTDIR/src"
+	rm -rf "$src" && mkdir -p "$src"
+	truncate -s "$3" "$src/$2"
+	printf data | dd of="$src/$2" bs=1 seek=1048576 conv=notrunc status=none
+	printf end | dd of="$src/$2" bs=1 seek="$(($3 - 3))" conv=notrunc status=none
+	tar --sparse --format=posix -C "$src" -cf "$1" "$2"
+}
+
+@test "hostile: sparse files unpack with their holes, sparse bombs fail" {
+	requires tar
+	layout="$TESTDIR/img"
+	new_image "$layout" t
+	sparse_layer "$TESTDIR/ok.tar" disk.img $((2 << 30))
+	(( $(stat -c %s "$TESTDIR/ok.tar") < 1 << 20 )) || fail "GNU tar wrote no sparse entry"
+	lade_ok raw add-layer --image "$layout:t" --tag ok "$TESTDIR/ok.tar"
+	lade_ok unpack --image "$layout:ok" "$TESTDIR/b"
+	f="$TESTDIR/b/rootfs/disk.img"
+	[[ "$(stat -c %s "$f")" == $((2 << 30)) ]]
+	(( $(du -k "$f" | cut -f1) < 1024 )) || fail "2 GiB sparse file uses $(du -k "$f" | cut -f1) KiB"
+	[[ "$(dd if="$f" bs=1 skip=1048576 count=4 status=none)" == data ]]
+	[[ "$(tail -c 3 "$f")" == end ]]
+	rm -rf "$TESTDIR/b" "$TESTDIR/src"
+
+	# 2 TiB of holes in a 10 KiB layer: refused before anything is written.
+	sparse_layer "$TESTDIR/bomb.tar" bomb $((2 << 40))
+	lade_ok raw add-layer --image "$layout:t" --tag bomb "$TESTDIR/bomb.tar"
+	rm -rf "$TESTDIR/src"
+	run -1 timeout 60 "$LADE" unpack --image "$layout:bomb" "$TESTDIR/b"
+	(( ${#lines[@]} == 1 )) || fail "$output"
+	[[ "$output" == *"sparse file too large"* ]] || fail "$output"
+	[[ ! -e "$TESTDIR/b" ]]
+}
