@@ -79,8 +79,9 @@ func TestReadMeta(t *testing.T) {
 		{name: "traversal digest", data: strings.Replace(demoMeta047, `sha256:11c07`, `sha256:../11c07`, 1), wantErr: "descriptor 0 of from_descriptor_path: digest"},
 		{name: "missing digest", data: `{"umoci_version":"2","from_descriptor_path":{"descriptor_walk":[{}]}}`, wantErr: "digest"},
 		{name: "negative size", data: strings.Replace(demoMeta047, `"size":708`, `"size":-1`, 1), wantErr: "negative size -1"},
-		{name: "zero-size mapping", data: strings.Replace(demoMeta047, `"hostID":1000,"size":1}],"rootless"`, `"hostID":1000,"size":0}],"rootless"`, 1), wantErr: "gid_mappings[0]: size must be at least 1"},
-		{name: "overflowing mapping", data: strings.Replace(demoMeta047, `"hostID":1000,"size":1}],"gid`, `"hostID":4294967295,"size":2}],"gid`, 1), wantErr: "uid_mappings[0]: range overflows"},
+		{name: "zero-size mapping", data: strings.Replace(demoMeta047, `"hostID":1000,"size":1}],"rootless"`, `"hostID":1000,"size":0}],"rootless"`, 1), wantErr: "gid_mappings: mapping 0 (0:1000:0): size must be at least 1"},
+		{name: "overflowing mapping", data: strings.Replace(demoMeta047, `"hostID":1000,"size":1}],"gid`, `"hostID":4294967295,"size":2}],"gid`, 1), wantErr: "uid_mappings: mapping 0 (0:4294967295:2): range overflows"},
+		{name: "overlapping mappings", data: strings.Replace(demoMeta047, `"uid_mappings":[{"containerID":0,"hostID":1000,"size":1}]`, `"uid_mappings":[{"containerID":0,"hostID":1000,"size":1},{"containerID":0,"hostID":2000,"size":5}]`, 1), wantErr: "uid_mappings: mapping 1 (0:2000:5) overlaps mapping 0 (0:1000:1) in container ids"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

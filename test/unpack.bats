@@ -208,6 +208,10 @@ as_nobody() {
 	[[ "$output" == *"--uid-map"* ]]
 	lade_fail unpack --gid-map 0:1:0 --image "$image" "$TESTDIR/bundle"
 	[[ "$output" == *"--gid-map"* ]]
+	lade_fail unpack --uid-map 0:1000:10 --uid-map 5:2000:1 --image "$image" "$TESTDIR/bundle"
+	[[ "$output" == *"--uid-map: mapping 1 (5:2000:1) overlaps mapping 0 (0:1000:10) in container ids"* ]] || fail "$output"
+	lade_fail unpack --gid-map 0:1000:10 --gid-map 100:1005:1 --image "$image" "$TESTDIR/bundle"
+	[[ "$output" == *"in host ids"* ]] || fail "$output"
 	lade_fail unpack --no-such-flag --image "$image" "$TESTDIR/bundle"
 	touch "$TESTDIR/file"
 	lade_fail unpack --image "$image" "$TESTDIR/file"

@@ -50,5 +50,8 @@ func parseMaps(flag string, values []string) ([]rspec.LinuxIDMapping, error) {
 		}
 		maps = append(maps, m)
 	}
+	if err := idmap.Validate(maps); err != nil {
+		return nil, fmt.Errorf("%s: %w", flag, err)
+	}
 	return maps, nil
 }
