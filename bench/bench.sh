@@ -83,6 +83,12 @@ target() { # NAME LIMIT A B: a table row saying whether A/B <= LIMIT
 	}'
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
+declare -A LAYER_SIZE
+last_layer_size() { # LABEL LAYOUT TAG: remember the size of the tag's last layer blob
+	local m
+	m=$(jq -r --arg t "$3" '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == $t) | .digest' "$2/index.json")
+	LAYER_SIZE[$1]=$(jq -r '.layers[-1].size' "$2/blobs/sha256/${m#sha256:}")
+}
 
 # --- unpack ---------------------------------------------------------------------
 echo "== unpack ($REPS runs each, $MODE)"
@@ -131,6 +137,13 @@ for tool in lade umoci; do
 			rm -rf "$SCRATCH/b"
 		done
 		measure "insert-$tool" "$bin" insert --image "$SCRATCH/layout:$TAG" --tag "ins-$rep" "$WORK/insert-src" /opt/inserted
+		last_layer_size "insert-$tool" "$SCRATCH/layout" "ins-$rep"
+		if [ "$tool" = lade ] && [ "$(basename "$bin")" != umoci ]; then
+			for level in 1 3; do
+				measure "insert-l$level-lade" "$bin" insert --image "$SCRATCH/layout:$TAG" --tag "ins-l$level-$rep" --compress-level "$level" "$WORK/insert-src" /opt/inserted
+				last_layer_size "insert-l$level-lade" "$SCRATCH/layout" "ins-l$level-$rep"
+			done
+		fi
 	done
 	drop
 done
@@ -169,6 +182,22 @@ R() { median "${RSS[$1]}"; }
 	echo "repack-nochange: no edit; repack-touch1000: 1,000 files appended to; repack-add200m: one new 200 MiB binary file;"
 	echo "insert: a 5,000-file / 100 MiB directory inserted at /opt/inserted. Ratios are lade/umoci (below 1 is faster)."
 	echo "Each repack starts from a bundle as its tool leaves it after unpack (lade: a fresh unpack per run, so its stat cache is valid; umoci, which keeps no such state, a \`cp -a\` copy); see bench/README.md."
+	echo
+	echo "## Insert: compression effort (\`--compress-level\`, lade only)"
+	echo
+	echo "umoci always uses the gzip library default; so does lade unless told otherwise. Sizes are the gzip layer blob."
+	echo
+	echo "| command | wall s | vs umoci wall | cpu s | layer MiB | vs umoci size |"
+	echo "|---|---:|---:|---:|---:|---:|"
+	for op in insert-umoci insert-lade insert-l3-lade insert-l1-lade; do
+		[ -n "${LAYER_SIZE[$op]:-}" ] || continue
+		case $op in
+		insert-umoci) name="umoci insert" ;;
+		insert-lade) name="lade insert" ;;
+		*) level=${op#insert-l}; name="lade insert --compress-level ${level%-lade}" ;;
+		esac
+		echo "| $name | $(W "$op") | $(ratio "$(W "$op")" "$(W insert-umoci)") | $(C "$op") | $(awk -v b="${LAYER_SIZE[$op]}" 'BEGIN { printf "%.1f", b / 1048576 }') | $(awk -v a="${LAYER_SIZE[$op]}" -v b="${LAYER_SIZE[insert-umoci]}" 'BEGIN { printf "%+.1f%%", 100 * (a - b) / b }') |"
+	done
 	echo
 	echo "## Targets (issues 3 item 8, 4 item 9)"
 	echo
