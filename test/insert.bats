@@ -133,6 +133,6 @@ print("\n".join(" ".join(r.choice(words) + str(r.randint(0, 999)) for _ in range
 	[[ "$output" == *"--compress-level 10"*"gzip level 10 out of range 1-9"* ]] || fail "$output"
 	(( ${#lines[@]} == 1 )) || fail "$output"
 	lade_fail insert --image "$layout:t" --tag bad --compress none --compress-level 3 "$TESTDIR/src" /src
-	run -0 lade ls --layout "$layout"
-	[[ "$output" != *bad* ]]
+	run -0 "$LADE" ls --layout "$layout"
+	[[ "$output" == "$(printf "%s\n" t fast best zfast)" ]] || fail "tags: $output"
 }
