@@ -11,6 +11,11 @@
 // reuse: XattrNeverApplied (xattrs never extracted nor packed), DigestCache
 // (file digests by inode), ErrBreakout.
 //
+// tree*.go applies layers to an in-memory tree of metadata and content
+// digests with the same semantics as UnpackLayer (an oracle test and a
+// fuzz target hold them together) and diffs two such trees, for
+// `lade diff`.
+//
 // It knows nothing about CAS, manifests or bundles: it must not import
 // oci/*, mutate or bundle.
 package layer

@@ -18,7 +18,8 @@ func main() {
 }
 
 // run executes the lade command line args and returns the process exit code:
-// 0 on success, 1 on any error (including a recovered panic).
+// 0 on success, 1 on any error (including a recovered panic), or the code of
+// an exitStatus a command returned (nothing is printed for it).
 func run(args []string, stdout, stderr io.Writer) (code int) {
 	logger := setupLogging(stderr)
 
@@ -34,11 +35,21 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 
 	app := newApp(progName(args), stdout, stderr)
 	if err := app.RunContext(ctx, args); err != nil {
+		var status exitStatus
+		if errors.As(err, &status) {
+			return int(status)
+		}
 		reportError(ctx, logger, app.Name, err)
 		return 1
 	}
 	return 0
 }
+
+// exitStatus is returned by a command that succeeded but reports a result
+// through its exit code (diff --exit-code); it is not an error message.
+type exitStatus int
+
+func (s exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(s)) }
 
 // reportError prints err as one line (plus a hint when a permission error
 // suggests that --rootless may help).
