@@ -103,9 +103,14 @@ func checkArgs(c *cli.Context, n int, usage string) error {
 	return fmt.Errorf("invalid number of positional arguments: expected %s, got %d", want, len(args))
 }
 
-// openEngine opens the layout at path as a casext engine.
+// openEngine opens the layout at path as a casext engine: an image archive
+// (read-only) when path is a regular file, a layout directory otherwise.
 func openEngine(ctx context.Context, layout string) (casext.Engine, error) {
-	engine, err := dir.Open(ctx, layout)
+	open := dir.Open
+	if isArchive(layout) {
+		open = openArchive
+	}
+	engine, err := open(ctx, layout)
 	if err != nil {
 		return casext.Engine{}, fmt.Errorf("open CAS: %w", err)
 	}

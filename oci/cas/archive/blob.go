@@ -1,0 +1,81 @@
+package archive
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/lade-oci/lade/internal/hardening"
+	"github.com/lade-oci/lade/oci/cas"
+	"github.com/opencontainers/go-digest"
+)
+
+// validateDigest accepts only "sha256:" followed by 64 lowercase hex digits.
+func validateDigest(d digest.Digest) error {
+	s := string(d)
+	prefix := string(cas.BlobAlgorithm) + ":"
+	if len(s) != len(prefix)+64 || s[:len(prefix)] != prefix {
+		return fmt.Errorf("digest %q: %w: not a sha256 digest", s, cas.ErrInvalid)
+	}
+	for _, c := range s[len(prefix):] {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return fmt.Errorf("digest %q: %w: not lowercase hex", s, cas.ErrInvalid)
+		}
+	}
+	return nil
+}
+
+// lookup finds the readable member of blob d.
+func (e *Engine) lookup(op string, d digest.Digest) (member, error) {
+	if err := e.checkOpen(op); err != nil {
+		return member{}, err
+	}
+	if err := validateDigest(d); err != nil {
+		return member{}, fmt.Errorf("%s: %w", op, err)
+	}
+	m, ok := e.cat.blobs[d]
+	if !ok {
+		return member{}, fmt.Errorf("%s %s: %w", op, d, cas.ErrNotExist)
+	}
+	if m.bad != "" {
+		return member{}, fmt.Errorf("%s %s: %w: member %s %s", op, d, cas.ErrInvalid, m.name, m.bad)
+	}
+	return m, nil
+}
+
+// GetBlob returns blob d as a section of the archive behind a verifying
+// reader (digest and the member's size).
+func (e *Engine) GetBlob(ctx context.Context, d digest.Digest) (io.ReadCloser, error) {
+	m, err := e.lookup("get blob", d)
+	if err != nil {
+		return nil, err
+	}
+	sr := io.NewSectionReader(e.f, m.offset, m.size)
+	return hardening.NewVerifiedReader(io.NopCloser(sr), d, m.size), nil
+}
+
+// StatBlob returns the size of blob d's member.
+func (e *Engine) StatBlob(ctx context.Context, d digest.Digest) (int64, error) {
+	m, err := e.lookup("stat blob", d)
+	if err != nil {
+		return 0, err
+	}
+	return m.size, nil
+}
+
+// ListBlobs returns the digest of every blobs/sha256/<hex> member that is not
+// a directory, sorted.
+func (e *Engine) ListBlobs(ctx context.Context) ([]digest.Digest, error) {
+	if err := e.checkOpen("list blobs"); err != nil {
+		return nil, err
+	}
+	out := make([]digest.Digest, 0, len(e.cat.blobs))
+	for d, m := range e.cat.blobs {
+		if !m.dir {
+			out = append(out, d)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}

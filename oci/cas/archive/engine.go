@@ -1,0 +1,100 @@
+package archive
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"sync"
+	"syscall"
+
+	"github.com/lade-oci/lade/oci/cas"
+)
+
+// Engine is the read-only cas.Engine of one opened image archive. Reads are
+// positional on the open file, so it is safe for any number of concurrent
+// readers.
+type Engine struct {
+	path string // as given to Open, for messages
+	f    *os.File
+	cat  *catalog
+
+	mu     sync.Mutex
+	closed bool
+}
+
+var _ cas.Engine = (*Engine)(nil)
+
+// Open opens the image archive (an uncompressed tar holding an OCI image
+// layout) at path: it scans the tar headers once, then checks oci-layout
+// (imageLayoutVersion 1.0.0) and that index.json parses. The file stays open
+// until Close.
+//
+// Errors read "open archive: REASON" and match cas.ErrNotExist (path
+// missing) or cas.ErrInvalid (not a usable image archive).
+func Open(ctx context.Context, path string) (*Engine, error) {
+	if path == "" {
+		return nil, archiveErr(cas.ErrInvalid, nil, "empty path")
+	}
+	// O_NONBLOCK keeps a FIFO from hanging the open; it has no effect on
+	// regular files.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, archiveErr(cas.ErrNotExist, nil, "%s does not exist", path)
+	}
+	if err != nil {
+		return nil, archiveErr(cas.ErrInvalid, err, "%v", err)
+	}
+	e, err := open(ctx, f, path)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// open scans and validates the archive open as f.
+func open(ctx context.Context, f *os.File, path string) (*Engine, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, archiveErr(cas.ErrInvalid, err, "%v", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, archiveErr(cas.ErrInvalid, nil, "%s is not a regular file", path)
+	}
+	cat, err := scan(ctx, f, fi.Size(), path)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{path: path, f: f, cat: cat}
+	if err := e.validate(); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// checkOpen fails once the engine is closed.
+func (e *Engine) checkOpen(op string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return fmt.Errorf("%s: engine is closed: %w", op, os.ErrClosed)
+	}
+	return nil
+}
+
+// Close closes the archive file. It is idempotent. Readers returned by
+// GetBlob fail once the engine is closed.
+func (e *Engine) Close() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return nil
+	}
+	e.closed = true
+	if err := e.f.Close(); err != nil {
+		return fmt.Errorf("close archive: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,102 @@
+package archive
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/lade-oci/lade/oci/cas"
+	ispec "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// Size caps, the same as the directory backend's.
+const (
+	maxLayoutFileSize = 1 << 20
+	maxIndexSize      = 64 << 20
+	layoutVersion     = "1.0.0"
+)
+
+// readMember reads the whole content of m, refusing more than max bytes.
+func (e *Engine) readMember(m *member, max int64) ([]byte, error) {
+	if m.bad != "" {
+		return nil, fmt.Errorf("%w: member %s %s", cas.ErrInvalid, m.name, m.bad)
+	}
+	if m.size > max {
+		return nil, fmt.Errorf("%s: %w: larger than %d bytes", m.name, cas.ErrInvalid, max)
+	}
+	data, err := io.ReadAll(io.NewSectionReader(e.f, m.offset, m.size))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", m.name, err)
+	}
+	return data, nil
+}
+
+// validate checks what an image archive must hold: oci-layout with version
+// 1.0.0 and a parseable index.json.
+func (e *Engine) validate() error {
+	if e.cat.layout == nil {
+		return archiveErr(cas.ErrInvalid, nil, "%s is not an OCI image archive: missing %s member", e.path, layoutFile)
+	}
+	data, err := e.readMember(e.cat.layout, maxLayoutFileSize)
+	if err != nil {
+		return archiveErr(cas.ErrInvalid, err, "%s: %v", e.path, err)
+	}
+	var l struct {
+		Version string `json:"imageLayoutVersion"`
+	}
+	if err := json.Unmarshal(data, &l); err != nil {
+		return archiveErr(cas.ErrInvalid, err, "%s: %s: invalid JSON: %v", e.path, layoutFile, err)
+	}
+	if l.Version != layoutVersion {
+		return archiveErr(cas.ErrInvalid, nil, "%s: %s: unsupported imageLayoutVersion %q", e.path, layoutFile, l.Version)
+	}
+	if e.cat.index == nil {
+		return archiveErr(cas.ErrInvalid, nil, "%s: missing %s member", e.path, indexFile)
+	}
+	if _, err := e.readIndex(); err != nil {
+		return archiveErr(cas.ErrInvalid, err, "%s: %v", e.path, err)
+	}
+	return nil
+}
+
+// readIndex reads and parses index.json. Manifests is never nil.
+func (e *Engine) readIndex() (ispec.Index, error) {
+	data, err := e.readMember(e.cat.index, maxIndexSize)
+	if err != nil {
+		return ispec.Index{}, err
+	}
+	var idx ispec.Index
+	if err := json.Unmarshal(data, &idx); err != nil {
+		return ispec.Index{}, &invalidJSONError{file: indexFile, err: err}
+	}
+	if idx.Manifests == nil {
+		idx.Manifests = []ispec.Descriptor{}
+	}
+	return idx, nil
+}
+
+// invalidJSONError is "FILE: invalid JSON: CAUSE", matching cas.ErrInvalid.
+type invalidJSONError struct {
+	file string
+	err  error
+}
+
+func (e *invalidJSONError) Error() string { return e.file + ": invalid JSON: " + e.err.Error() }
+
+func (e *invalidJSONError) Unwrap() []error { return []error{cas.ErrInvalid, e.err} }
+
+// GetIndex reads index.json from the archive.
+func (e *Engine) GetIndex(ctx context.Context) (ispec.Index, error) {
+	if err := e.checkOpen("get index"); err != nil {
+		return ispec.Index{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return ispec.Index{}, fmt.Errorf("get index: %w", err)
+	}
+	idx, err := e.readIndex()
+	if err != nil {
+		return ispec.Index{}, fmt.Errorf("get index: %w", err)
+	}
+	return idx, nil
+}

@@ -1,0 +1,245 @@
+#!/usr/bin/env bats
+# Image archives: every reading command takes --image ARCHIVE.tar[:TAG] (or
+# --layout ARCHIVE.tar) for an OCI layout stored in a tar file (skopeo
+# oci-archive:, podman save --format oci-archive, docker save); writing
+# commands refuse it with one line and leave it byte-identical.
+
+load helpers
+
+setup_file() {
+	build_mkimage
+}
+
+# map_flags: --rootless when not running as root.
+map_flags() {
+	[[ "$(id -u)" -eq 0 ]] || echo --rootless
+}
+
+# archive_of LAYOUT TAG ARCHIVE: copy LAYOUT:TAG to the oci-archive ARCHIVE
+# with skopeo (offline: oci: to oci-archive:).
+archive_of() {
+	skopeo copy -q "oci:$1:$2" "oci-archive:$3:$2" >&2
+}
+
+# small_archive NAME: the "small" test image as $TESTDIR/NAME (a layout,
+# tag latest), $TESTDIR/NAME.tar (skopeo's oci-archive of it: skopeo
+# re-serialises the manifest, so its digest differs from the layout's) and
+# $TESTDIR/NAME-x (the archive extracted: the same blobs as the archive).
+# Prints the layout.
+small_archive() {
+	local layout
+	layout="$(small_image "$1")"
+	archive_of "$layout" latest "$layout.tar"
+	mkdir "$layout-x"
+	tar -C "$layout-x" -xf "$layout.tar"
+	echo "$layout"
+}
+
+# same_bundle A B: the two bundles have identical rootfs trees, mtree
+# manifests (but for the header comments, which record the bundle path and
+# the time), config.json and umoci.json (which records the manifest, not the
+# layout path).
+same_bundle() {
+	diff -r --no-dereference "$1/rootfs" "$2/rootfs" || fail "rootfs differ"
+	for f in config.json umoci.json; do
+		cmp "$1/$f" "$2/$f" || fail "$f differs"
+	done
+	# The mtree manifest is named after the manifest digest.
+	[[ "$(cd "$1" && ls sha256_*.mtree)" == "$(cd "$2" && ls sha256_*.mtree)" ]] || fail "mtree names differ"
+	cmp <(grep -v '^#' "$1"/sha256_*.mtree) <(grep -v '^#' "$2"/sha256_*.mtree) || fail "mtree manifests differ"
+}
+
+@test "lade ls, stat and validate read an archive like its layout" {
+	requires skopeo
+	layout="$(small_archive img)"
+	lade_ok ls --layout "$layout"
+	want="$output"
+	lade_ok ls --layout "$layout.tar"
+	[[ "$output" == "$want" && "$output" == latest ]]
+
+	for fmt in "" --json; do
+		lade_ok stat $fmt --image "$layout-x:latest"
+		want="$output"
+		lade_ok stat $fmt --image "$layout.tar:latest"
+		[[ "$output" == "$want" ]] || fail "stat $fmt differs"
+	done
+	# No :TAG means latest, as for a directory.
+	lade_ok stat --json --image "$layout.tar"
+	[[ "$output" == "$want" ]]
+
+	lade_ok validate --layout "$layout.tar"
+	lade_ok validate --image "$layout.tar:latest"
+	lade_fail stat --image "$layout.tar:missing"
+}
+
+@test "lade unpack, raw unpack, raw runtime-config and export from an archive" {
+	requires skopeo
+	layout="$(small_archive img)"
+	lade_ok unpack $(map_flags) --image "$layout-x:latest" "$TESTDIR/from-dir"
+	lade_ok unpack $(map_flags) --image "$layout.tar:latest" "$TESTDIR/from-tar"
+	same_bundle "$TESTDIR/from-dir" "$TESTDIR/from-tar"
+	# Against the layout skopeo copied from: same tree and runtime config.
+	lade_ok unpack $(map_flags) --image "$layout:latest" "$TESTDIR/from-source"
+	diff -r --no-dereference "$TESTDIR/from-source/rootfs" "$TESTDIR/from-tar/rootfs"
+	cmp "$TESTDIR/from-source/config.json" "$TESTDIR/from-tar/config.json"
+
+	lade_ok raw unpack $(map_flags) --image "$layout.tar:latest" "$TESTDIR/rootfs"
+	diff -r --no-dereference "$TESTDIR/rootfs" "$TESTDIR/from-dir/rootfs"
+
+	lade_ok raw runtime-config --image "$layout.tar:latest" "$TESTDIR/config.json"
+	lade_ok raw runtime-config --image "$layout-x:latest" "$TESTDIR/config-dir.json"
+	cmp "$TESTDIR/config.json" "$TESTDIR/config-dir.json"
+
+	export SOURCE_DATE_EPOCH=1800000000
+	lade_ok export $(map_flags) --image "$layout-x:latest" "$TESTDIR/dir.tar"
+	lade_ok export $(map_flags) --image "$layout.tar:latest" "$TESTDIR/tar.tar"
+	cmp "$TESTDIR/dir.tar" "$TESTDIR/tar.tar"
+}
+
+# multi_archive NAME: a layout with tags amd64 and arm64 (one image each,
+# /arch holding the architecture) and "multi", an index of both; archived
+# with GNU tar (members named ./...) as $TESTDIR/NAME.tar. Prints the layout.
+multi_archive() {
+	local layout arch
+	layout="$(new_layout "$1")"
+	for arch in amd64 arm64; do
+		"$LADE" new --image "$layout:$arch"
+		"$LADE" config --image "$layout:$arch" --platform.os linux --platform.arch "$arch" --no-history
+		echo "$arch" >"$TESTDIR/arch-$arch"
+		"$LADE" insert $(map_flags) --image "$layout:$arch" "$TESTDIR/arch-$arch" /arch
+	done
+	"$LADE" index create --image "$layout:multi" amd64 arm64
+	tar -C "$layout" -cf "$layout.tar" .
+	echo "$layout"
+}
+
+@test "lade reads a multi-image archive by tag and --platform" {
+	layout="$(multi_archive multi)"
+	lade_ok ls --layout "$layout.tar"
+	[[ "$(paste -sd' ' <<<"$output")" == "amd64 arm64 multi" ]]
+	lade_ok index ls --image "$layout.tar:multi"
+	want="$output"
+	lade_ok index ls --image "$layout:multi"
+	[[ "$output" == "$want" ]]
+
+	lade_fail unpack $(map_flags) --image "$layout.tar:multi" "$TESTDIR/b"
+	for arch in amd64 arm64; do
+		lade_ok raw unpack $(map_flags) --platform "linux/$arch" --image "$layout.tar:multi" "$TESTDIR/p-$arch"
+		[[ "$(cat "$TESTDIR/p-$arch/arch")" == "$arch" ]]
+		lade_ok raw unpack $(map_flags) --image "$layout.tar:$arch" "$TESTDIR/t-$arch"
+		[[ "$(cat "$TESTDIR/t-$arch/arch")" == "$arch" ]]
+	done
+	lade_ok stat --platform linux/arm64 --json --image "$layout.tar:multi"
+	want="$output"
+	lade_ok stat --platform linux/arm64 --json --image "$layout:multi"
+	[[ "$output" == "$want" ]]
+	lade_ok validate --layout "$layout.tar"
+}
+
+@test "writing commands refuse an archive with one line and leave it unchanged" {
+	layout="$(multi_archive multi)"
+	archive="$layout.tar"
+	before="$(sha256sum <"$archive")"
+	"$LADE" unpack $(map_flags) --image "$archive:amd64" "$TESTDIR/bundle"
+	echo new >"$TESTDIR/bundle/rootfs/new"
+	echo hi >"$TESTDIR/hi"
+	tar -C "$TESTDIR" -cf "$TESTDIR/layer.tar" hi
+
+	refused=(
+		"tag --image $archive:amd64 copy"
+		"rm --image $archive:amd64"
+		"config --config.user 1000 --image $archive:amd64"
+		"repack --image $archive:amd64 $TESTDIR/bundle"
+		"insert $(map_flags) --image $archive:amd64 $TESTDIR/hi /hi"
+		"gc --layout $archive"
+		"raw add-layer --image $archive:amd64 $TESTDIR/layer.tar"
+		"squash $(map_flags) --image $archive:amd64"
+		"new --image $archive:fresh"
+		"index create --image $archive:other amd64 arm64"
+		"index add --image $archive:multi amd64"
+		"index remove --platform linux/arm64 --image $archive:multi"
+	)
+	for cmd in "${refused[@]}"; do
+		# shellcheck disable=SC2086 # split the command line on purpose
+		lade_fail $cmd
+		[[ "$output" == *"archive $archive is read-only; copy it to a directory layout first"* ]] ||
+			fail "lade $cmd: not the read-only error: $output"
+		[[ "$(sha256sum <"$archive")" == "$before" ]] || fail "lade $cmd changed the archive"
+	done
+	# init does not overwrite an existing file either.
+	lade_fail init --layout "$archive"
+	[[ "$(sha256sum <"$archive")" == "$before" ]]
+}
+
+@test "a bundle unpacked from an archive repacks into a directory layout" {
+	requires skopeo
+	layout="$(small_archive img)"
+	lade_ok unpack $(map_flags) --image "$layout.tar:latest" "$TESTDIR/bundle"
+	echo added >"$TESTDIR/bundle/rootfs/added"
+	# The directory copy of the archive holds the base image the bundle names.
+	lade_ok repack --image "$layout-x:new" "$TESTDIR/bundle"
+	lade_ok raw unpack $(map_flags) --image "$layout-x:new" "$TESTDIR/check"
+	[[ "$(cat "$TESTDIR/check/added")" == added ]]
+	image-verify "$layout-x"
+
+	before="$(sha256sum <"$layout.tar")"
+	lade_fail repack --image "$layout.tar:new" "$TESTDIR/bundle"
+	[[ "$output" == *"read-only"* ]]
+	[[ "$(sha256sum <"$layout.tar")" == "$before" ]]
+}
+
+@test "lade refuses compressed and truncated archives with one line" {
+	requires skopeo
+	layout="$(small_archive img)"
+	gzip -k "$layout.tar"
+	lade_fail ls --layout "$layout.tar.gz"
+	[[ "$output" == *"is gzip-compressed; decompress it first"* ]]
+	lade_fail stat --image "$layout.tar.gz:latest"
+
+	size="$(stat -c %s "$layout.tar")"
+	for cut in 1500 $((size - 1024)) $((size / 2)); do
+		head -c "$cut" "$layout.tar" >"$TESTDIR/cut.tar"
+		lade_fail ls --layout "$TESTDIR/cut.tar"
+		[[ "$output" == *"truncated"* || "$output" == *"missing oci-layout"* ]] ||
+			fail "cut at $cut: $output"
+	done
+
+	echo "not an archive" >"$TESTDIR/text.tar"
+	lade_fail ls --layout "$TESTDIR/text.tar"
+	[[ "$output" == *"is not a tar archive"* ]]
+}
+
+@test "lade reads a docker save style archive" {
+	# Docker 25+ writes an OCI layout plus its own manifest.json and
+	# repositories, and legacy layer paths as symlinks into blobs/.
+	layout="$(small_image img)"
+	d="$(jq -r '.manifests[0].digest' "$layout/index.json")"
+	config="$(jq -r '.config.digest' "$layout/blobs/sha256/${d#sha256:}")"
+	layer="$(jq -r '.layers[0].digest' "$layout/blobs/sha256/${d#sha256:}")"
+	jq -n --arg c "blobs/sha256/${config#sha256:}" --arg l "blobs/sha256/${layer#sha256:}" \
+		'[{Config: $c, RepoTags: ["img:latest"], Layers: [$l]}]' >"$layout/manifest.json"
+	echo '{"img":{"latest":"x"}}' >"$layout/repositories"
+	mkdir "$layout/legacy"
+	ln -s "../blobs/sha256/${layer#sha256:}" "$layout/legacy/layer.tar"
+	tar -C "$layout" -cf "$TESTDIR/docker.tar" manifest.json repositories legacy blobs index.json oci-layout
+
+	lade_ok stat --json --image "$TESTDIR/docker.tar:latest"
+	want="$output"
+	lade_ok stat --json --image "$layout:latest"
+	[[ "$output" == "$want" ]]
+	lade_ok unpack $(map_flags) --image "$layout:latest" "$TESTDIR/from-dir"
+	lade_ok unpack $(map_flags) --image "$TESTDIR/docker.tar:latest" "$TESTDIR/from-tar"
+	same_bundle "$TESTDIR/from-dir" "$TESTDIR/from-tar"
+	lade_ok validate --layout "$TESTDIR/docker.tar"
+}
+
+@test "lade reads an archive through a symlink and leaves directories to the dir backend" {
+	requires skopeo
+	layout="$(small_archive img)"
+	ln -s "$layout.tar" "$TESTDIR/link.tar"
+	lade_ok ls --layout "$TESTDIR/link.tar"
+	[[ "$output" == latest ]]
+	# A missing path is still reported by the directory backend.
+	lade_fail ls --layout "$TESTDIR/missing.tar"
+	[[ "$output" == *"does not exist"* ]]
+}
