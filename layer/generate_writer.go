@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 )
 
@@ -17,11 +18,16 @@ type generateInode struct{ dev, ino uint64 }
 
 // generateWriter writes layer entries from files on disk. Hardlinks are
 // detected by inode among the files it writes: the first name is archived
-// in full, later names become link entries to it.
+// in full, later names become link entries to it. A name written again
+// (insert of several sources can overlap) stops standing for its inode, as
+// do the names under a directory replaced by a non-directory, so a link
+// never points at content that replaced the original.
 type generateWriter struct {
 	tw     *tar.Writer
 	opts   RepackOptions
 	inodes map[generateInode]string
+	names  map[string]generateInode // the inverse of inodes
+	dirs   map[string]bool          // directory entries written
 	buf    []byte
 	log    *slog.Logger
 }
@@ -31,8 +37,41 @@ func newGenerateWriter(w io.Writer, opts RepackOptions) *generateWriter {
 		tw:     tar.NewWriter(w),
 		opts:   opts,
 		inodes: make(map[generateInode]string),
+		names:  make(map[string]generateInode),
+		dirs:   make(map[string]bool),
 		buf:    make([]byte, generateCopyBuffer),
 		log:    slog.Default(),
+	}
+}
+
+// replaced forgets the hardlink targets that writing an entry at name
+// replaces: name itself and, when a non-directory replaces a directory,
+// every name below it.
+func (g *generateWriter) replaced(name string, dir bool) {
+	name = strings.TrimSuffix(name, "/")
+	if key, ok := g.names[name]; ok {
+		delete(g.names, name)
+		delete(g.inodes, key)
+	}
+	if dir {
+		g.dirs[name] = true
+		return
+	}
+	if !g.dirs[name] {
+		return
+	}
+	delete(g.dirs, name)
+	prefix := name + "/"
+	for n, key := range g.names {
+		if strings.HasPrefix(n, prefix) {
+			delete(g.names, n)
+			delete(g.inodes, key)
+		}
+	}
+	for d := range g.dirs {
+		if strings.HasPrefix(d, prefix) {
+			delete(g.dirs, d)
+		}
 	}
 }
 
@@ -61,11 +100,13 @@ func (g *generateWriter) addFile(name, hostPath string) error {
 	if err != nil {
 		return err
 	}
+	g.replaced(hdr.Name, hdr.Typeflag == tar.TypeDir)
 	if hdr.Typeflag != tar.TypeDir && ino.nlink > 1 {
 		if first, ok := g.inodes[ino.key]; ok {
 			hdr.Typeflag, hdr.Linkname, hdr.Size = tar.TypeLink, first, 0
 		} else {
 			g.inodes[ino.key] = hdr.Name
+			g.names[hdr.Name] = ino.key
 		}
 	}
 	if err := g.tw.WriteHeader(hdr); err != nil {

@@ -96,7 +96,12 @@ setup_src() {
 	new_image "$layout" t
 	lade_fail insert --image "$layout:t" "$TESTDIR/src/d"
 	lade_fail insert --image "$layout:t" "$TESTDIR/src/d" /a /b
-	lade_fail insert --image "$layout:t" --whiteout "$TESTDIR/src/d" /a
+	lade_fail insert --image "$layout:t" --whiteout
+	lade_fail insert --image "$layout:t" --whiteout /a ""
+	lade_fail insert --image "$layout:t" "$TESTDIR/src/d" /a "$TESTDIR/src/d" ""
+	lade_fail insert --image "$layout:t" "$TESTDIR/src/d" /a "$TESTDIR/missing" /b
+	lade_fail insert --image "$layout:t" "$TESTDIR/src/d" /a --opaque
+	[[ "$output" == *"flags must come before positional arguments"* ]]
 	lade_fail insert --image "$layout:t" "" /a
 	lade_fail insert --image "$layout:t" "$TESTDIR/src/d" ""
 	lade_fail insert --image "$layout:t" "$TESTDIR/missing" /a
@@ -135,4 +140,27 @@ print("\n".join(" ".join(r.choice(words) + str(r.randint(0, 999)) for _ in range
 	lade_fail insert --image "$layout:t" --tag bad --compress none --compress-level 3 "$TESTDIR/src" /src
 	run -0 "$LADE" ls --layout "$layout"
 	[[ "$output" == "$(printf "%s\n" t fast best zfast)" ]] || fail "tags: $output"
+}
+
+@test "lade insert several pairs into one layer, --whiteout several targets" {
+	setup_src
+	echo motd >"$TESTDIR/src/motd"
+	layout="$TESTDIR/img"
+	new_image "$layout" t
+	lade_ok insert --image "$layout:t" --tag two "$TESTDIR/src/d" /opt/d "$TESTDIR/src/motd" /etc/motd
+	[[ "$(jq '.layers | length' "$(manifest_of "$layout" two)")" == 1 ]]
+	run -0 last_layer "$layout" two
+	[[ "$output" == "$(printf '%s\n' 'opt/d/ 0:0' 'opt/d/f 0:0' 'opt/d/h link opt/d/f 0:0' 'opt/d/l -> f 0:0' 'etc/motd 0:0')" ]] || fail "layer: $output"
+	[[ "$(jq '.history | length' "$(config_of "$layout" two)")" == 1 ]]
+	lade_ok insert --image "$layout:two" --tag gone --whiteout /opt/d /etc/motd
+	run -0 last_layer "$layout" gone
+	[[ "$output" == "$(printf '%s\n' 'opt/.wh.d 0:0' 'etc/.wh.motd 0:0')" ]] || fail "layer: $output"
+	lade_ok unpack --image "$layout:two" "$TESTDIR/b2"
+	[[ "$(cat "$TESTDIR/b2/rootfs/etc/motd")" == motd && "$(cat "$TESTDIR/b2/rootfs/opt/d/h")" == hello ]]
+	lade_ok unpack --image "$layout:gone" "$TESTDIR/b3"
+	[[ ! -e "$TESTDIR/b3/rootfs/etc/motd" && ! -e "$TESTDIR/b3/rootfs/opt/d" && -d "$TESTDIR/b3/rootfs/opt" ]]
+	# umoci reads the two-pair layer the same way.
+	umoci unpack --image "$layout:two" "$TESTDIR/u2" >/dev/null 2>&1 || fail "umoci unpack failed"
+	diff -r "$TESTDIR/b2/rootfs" "$TESTDIR/u2/rootfs"
+	image-verify "$layout"
 }

@@ -91,16 +91,26 @@ func checkArgs(c *cli.Context, n int, usage string) error {
 	if len(args) == n {
 		return nil
 	}
-	for _, a := range args {
-		if len(a) > 1 && strings.HasPrefix(a, "-") {
-			return fmt.Errorf("unexpected argument %q: flags must come before positional arguments", a)
-		}
+	if err := noFlagArgs(args); err != nil {
+		return err
 	}
 	want := usage
 	if n == 0 || want == "" {
 		want = fmt.Sprintf("%d", n)
 	}
 	return fmt.Errorf("invalid number of positional arguments: expected %s, got %d", want, len(args))
+}
+
+// noFlagArgs refuses a positional argument that looks like a flag: urfave/cli
+// stops parsing flags at the first positional argument, so a flag given
+// after one would otherwise be taken as an argument.
+func noFlagArgs(args []string) error {
+	for _, a := range args {
+		if len(a) > 1 && strings.HasPrefix(a, "-") {
+			return fmt.Errorf("unexpected argument %q: flags must come before positional arguments", a)
+		}
+	}
+	return nil
 }
 
 // openEngine opens the layout at path as a casext engine: an image archive

@@ -22,7 +22,7 @@ func insertCommand() *cli.Command {
 		Name:      "insert",
 		Usage:     "insert content into an OCI image as a new layer",
 		Category:  categoryImage,
-		ArgsUsage: "<source> <target>\n   --whiteout <target>",
+		ArgsUsage: "<source> <target> [<source> <target>]...\n   --whiteout <target> [<target>]...",
 		Description: `Add a layer to the image --image PATH[:TAG] (TAG defaults to "latest") that
 puts the host file or directory <source> at the in-image path <target>, and
 point --tag NEW (default: TAG) at the result. A TAG pointing at an index stays
@@ -30,11 +30,17 @@ an index. A directory is added recursively; symlinks are stored as they are
 and hardlinks within <source> stay hardlinks. <target>'s parent directories
 are not added to the layer.
 
---opaque first hides whatever lower layers have under <target> (an opaque
-whiteout), so that <target> ends up with exactly <source>'s content.
+Several <source> <target> pairs (an extension: umoci takes one) go into the
+same single layer, in the order given; where targets overlap the later pair
+wins, as if inserted one after the other.
 
---whiteout <target> (one positional argument) adds a layer that only deletes
-<target>.
+--opaque first hides whatever lower layers have under <target> (an opaque
+whiteout), so that <target> ends up with exactly <source>'s content. With
+several pairs it applies to each <target>; it never hides what an earlier
+pair of the same command wrote.
+
+--whiteout <target> adds a layer that only deletes <target> (or every
+<target> given).
 
 Owners are taken from <source> and mapped back through --uid-map and
 --gid-map (container:host[:size], repeatable). --rootless makes every owner
@@ -59,7 +65,7 @@ func insertFlags() []cli.Flag {
 		platformFlag(),
 		&cli.StringFlag{Name: "tag", Usage: "tag the result as `NEW` instead of overwriting the source tag"},
 		&cli.BoolFlag{Name: "opaque", Usage: "hide what lower layers have under the target (opaque whiteout)"},
-		&cli.BoolFlag{Name: "whiteout", Usage: "add a layer that deletes the target (one positional argument)"},
+		&cli.BoolFlag{Name: "whiteout", Usage: "add a layer that deletes the targets (positional arguments)"},
 	}
 	flags = append(flags, mapFlags()...)
 	flags = append(flags, compressFlag(), compressLevelFlag())
@@ -68,33 +74,19 @@ func insertFlags() []cli.Flag {
 
 func runInsert(c *cli.Context) error {
 	whiteout := c.Bool("whiteout")
-	var source, target string
-	if whiteout {
-		if err := checkArgs(c, 1, "<target>"); err != nil {
-			return err
-		}
-		target = c.Args().Get(0)
-		if c.Bool("opaque") {
-			return errors.New("--whiteout and --opaque are mutually exclusive")
-		}
-	} else {
-		if err := checkArgs(c, 2, "<source> <target>"); err != nil {
-			return err
-		}
-		source, target = c.Args().Get(0), c.Args().Get(1)
-		if source == "" {
-			return errors.New("invalid source: empty")
-		}
+	if whiteout && c.Bool("opaque") {
+		return errors.New("--whiteout and --opaque are mutually exclusive")
 	}
-	if target == "" {
-		return errors.New("invalid target: empty")
+	sources, targets, err := insertArgs(c, whiteout)
+	if err != nil {
+		return err
 	}
 	e, err := parseLayerEdit(c, insertCreatedBy)
 	if err != nil {
 		return err
 	}
-	if !whiteout {
-		if _, err := os.Lstat(source); err != nil {
+	for _, s := range sources {
+		if _, err := os.Lstat(s.Source); err != nil {
 			return fmt.Errorf("insert source: %w", err)
 		}
 	}
@@ -107,9 +99,43 @@ func runInsert(c *cli.Context) error {
 	}
 	job.generate = func(w io.Writer) error {
 		if whiteout {
-			return layer.GenerateWhiteoutLayer(c.Context, w, target)
+			return layer.GenerateWhiteoutLayer(c.Context, w, targets...)
 		}
-		return layer.GenerateInsertLayer(c.Context, w, source, target, opaque, opts)
+		return layer.GenerateInsertLayers(c.Context, w, sources, opaque, opts)
 	}
 	return job.run(c)
+}
+
+// insertArgs reads the positional arguments: targets for --whiteout,
+// else <source> <target> pairs. None may be empty.
+func insertArgs(c *cli.Context, whiteout bool) ([]layer.InsertSource, []string, error) {
+	args := c.Args().Slice()
+	if err := noFlagArgs(args); err != nil {
+		return nil, nil, err
+	}
+	if whiteout {
+		if len(args) == 0 {
+			return nil, nil, errors.New("invalid number of positional arguments: expected <target> [<target>]..., got 0")
+		}
+		for _, t := range args {
+			if t == "" {
+				return nil, nil, errors.New("invalid target: empty")
+			}
+		}
+		return nil, args, nil
+	}
+	if len(args) == 0 || len(args)%2 != 0 {
+		return nil, nil, fmt.Errorf("invalid number of positional arguments: expected <source> <target> [<source> <target>]..., got %d", len(args))
+	}
+	var sources []layer.InsertSource
+	for i := 0; i < len(args); i += 2 {
+		if args[i] == "" {
+			return nil, nil, errors.New("invalid source: empty")
+		}
+		if args[i+1] == "" {
+			return nil, nil, errors.New("invalid target: empty")
+		}
+		sources = append(sources, layer.InsertSource{Source: args[i], Target: args[i+1]})
+	}
+	return sources, nil, nil
 }
