@@ -142,5 +142,5 @@ func (u *unpacking) cleanup(ctx context.Context) {
 // unpackLayerOptions are the layer options of an unpack that records file
 // digests in cache.
 func unpackLayerOptions(opts UnpackOptions, cache *layer.DigestCache) *layer.UnpackOptions {
-	return &layer.UnpackOptions{MapOptions: opts.MapOptions, KeepDirlinks: opts.KeepDirlinks, Digests: cache}
+	return opts.layerOptions(cache)
 }

@@ -24,6 +24,16 @@ type UnpackOptions struct {
 	// KeepDirlinks keeps existing symlinks to directories when a layer has
 	// a directory entry at their path (rsync's --keep-dirlinks).
 	KeepDirlinks bool
+	// SourceDateEpoch, when set, is the time of the directories no layer
+	// has an entry for (otherwise the time of the unpack), so that two
+	// unpacks of one image give the same tree and mtree manifest.
+	SourceDateEpoch *time.Time
+}
+
+// layerOptions returns the layer applier's options for opts.
+func (opts UnpackOptions) layerOptions(cache *layer.DigestCache) *layer.UnpackOptions {
+	return &layer.UnpackOptions{MapOptions: opts.MapOptions, KeepDirlinks: opts.KeepDirlinks,
+		Digests: cache, ImplicitDirTime: opts.SourceDateEpoch}
 }
 
 // ErrRootfsNotEmpty is wrapped by UnpackRootfs's error for a rootfs that is
@@ -55,7 +65,7 @@ func UnpackRootfs(ctx context.Context, engine casext.Engine, path casext.Descrip
 			_ = emptyDir(fs, rootfs)
 		}
 	}()
-	lopts := &layer.UnpackOptions{MapOptions: opts.MapOptions, KeepDirlinks: opts.KeepDirlinks}
+	lopts := opts.layerOptions(nil)
 	if err := unpackRootfs(ctx, engine, img, rootfs, lopts); err != nil {
 		return fmt.Errorf("unpack rootfs: %w", err)
 	}

@@ -8,12 +8,16 @@ import (
 )
 
 // finish applies deferred directory metadata: the mode and times of the
-// layer's directory entries, and the saved times of pre-existing directories
-// the layer wrote into. Deepest first, so a parent losing its permissions
-// cannot block its children.
+// layer's directory entries, the saved times of pre-existing directories
+// the layer wrote into, and ImplicitDirTime (when set) on the directories
+// the layer created implicitly. Deepest first, so a parent losing its
+// permissions cannot block its children.
 func (u *unpacker) finish() error {
 	paths := make([]string, 0, len(u.dirs))
 	for p, st := range u.dirs {
+		if st.created && !st.entry && u.opts.ImplicitDirTime != nil {
+			st.atime, st.mtime, st.saved = *u.opts.ImplicitDirTime, *u.opts.ImplicitDirTime, true
+		}
 		if st.entry || st.saved {
 			paths = append(paths, p)
 		}

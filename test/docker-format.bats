@@ -64,6 +64,9 @@ check_converted() {
 }
 
 @test "stat, unpack, raw unpack, raw runtime-config and export read a Docker image like its OCI original" {
+	# Directories no layer has an entry for get this time instead of the
+	# time of each unpack, so the two trees compare equal.
+	export SOURCE_DATE_EPOCH=1700000000
 	lade_ok stat --image "$TESTDIR/docker"
 	[[ "$output" == *"Media Type: $DOCKER_MANIFEST"* ]]
 	for img in oci docker; do

@@ -59,3 +59,25 @@ build() {
 	[[ "$output" == "[1000000000]" ]]
 	SOURCE_DATE_EPOCH=soon lade_fail insert --image "$layout:t" "$TESTDIR/src/old" /old
 }
+
+@test "unpack with SOURCE_DATE_EPOCH gives the same tree and mtree every time" {
+	mkdir -p "$TESTDIR/src"
+	echo data >"$TESTDIR/src/f"
+	layout="$TESTDIR/img"
+	new_image "$layout" t
+	# /opt and /opt/deep have no entry of their own in the layer.
+	lade_ok insert --image "$layout:t" "$TESTDIR/src/f" /opt/deep/f
+	export SOURCE_DATE_EPOCH=1700000000
+	lade_ok unpack --image "$layout:t" "$TESTDIR/a"
+	sleep 1.1
+	lade_ok unpack --image "$layout:t" "$TESTDIR/b"
+	[[ "$(stat -c %Y "$TESTDIR/a/rootfs/opt")" == 1700000000 ]]
+	cmp <(grep -v '^#' "$TESTDIR"/a/sha256_*.mtree) <(grep -v '^#' "$TESTDIR"/b/sha256_*.mtree)
+	lade_ok raw mtree-validate --manifest "$(ls "$TESTDIR"/a/sha256_*.mtree)" --path "$TESTDIR/b/rootfs"
+	lade_ok raw unpack --image "$layout:t" "$TESTDIR/raw"
+	[[ "$(stat -c %Y "$TESTDIR/raw/opt/deep")" == 1700000000 ]]
+	# Without it, the directories get the time of the unpack, as with umoci.
+	unset SOURCE_DATE_EPOCH
+	lade_ok unpack --image "$layout:t" "$TESTDIR/c"
+	(( $(stat -c %Y "$TESTDIR/c/rootfs/opt") > 1700000000 ))
+}

@@ -24,7 +24,8 @@ non-directory is refused (umoci extracts over existing files). Every layer is
 checked against its digest and its diff_id. If anything fails, <rootfs> is
 removed again (or emptied again, if it existed).
 
---rootless, --uid-map, --gid-map and --keep-dirlinks work as for "unpack".` + platformHelp,
+--rootless, --uid-map, --gid-map, --keep-dirlinks and SOURCE_DATE_EPOCH work
+as for "unpack".` + platformHelp,
 		Flags:  unpackFlags(),
 		Action: runRawUnpack,
 	}

@@ -32,6 +32,10 @@ alone. The bundle gets:
 Every layer is checked against its digest and its diff_id. If anything fails,
 everything unpack created is removed again, so the same command can be retried.
 
+Directories that no layer has an entry for (missing parents) get the time of
+the unpack, as with umoci, or SOURCE_DATE_EPOCH when it is set, so that two
+unpacks of one image give identical trees and mtree manifests.
+
 --rootless unpacks without privileges: owners are recorded in the
 user.rootlesscontainers xattr instead of being applied, and device nodes are
 replaced by empty files. It implies --uid-map 0:$EUID:1 and --gid-map
@@ -59,13 +63,18 @@ func unpackFlags() []cli.Flag {
 	})
 }
 
-// unpackOptionsFromFlags parses the map flags and --keep-dirlinks.
+// unpackOptionsFromFlags parses the map flags, --keep-dirlinks and
+// SOURCE_DATE_EPOCH.
 func unpackOptionsFromFlags(c *cli.Context) (bundle.UnpackOptions, error) {
 	mo, err := mapOptionsFromFlags(c)
 	if err != nil {
 		return bundle.UnpackOptions{}, err
 	}
-	return bundle.UnpackOptions{MapOptions: mo, KeepDirlinks: c.Bool("keep-dirlinks")}, nil
+	sde, err := sourceDateEpoch()
+	if err != nil {
+		return bundle.UnpackOptions{}, err
+	}
+	return bundle.UnpackOptions{MapOptions: mo, KeepDirlinks: c.Bool("keep-dirlinks"), SourceDateEpoch: sde}, nil
 }
 
 func runUnpack(c *cli.Context) (err error) {
