@@ -13,11 +13,11 @@ import (
 // treeCase is a layer sequence for the oracle: entries per layer, or a raw
 // tar stream (sparse entries) when raw is set.
 type treeCase struct {
-	name    string
-	layers  [][]layertest.Entry
-	raw     func(t *testing.T) [][]byte
-	wantErr bool
-	devices bool // needs root
+	name      string
+	layers    [][]layertest.Entry
+	raw       func(t *testing.T) [][]byte
+	wantErr   bool
+	needsRoot bool // unpack as root (devices, EPERM that rootless unpack ignores, unreadable dirs)
 }
 
 func user(e layertest.Entry, kv ...string) layertest.Entry {
@@ -41,7 +41,7 @@ var treeCases = []treeCase{
 		layertest.Symlink("etc/link", "passwd"), user(layertest.Dir("xd"), "user.d", "dir"),
 		{Type: tar.TypeFifo, Name: "run/fifo", Mode: 0o620}, user(layertest.Symlink("sl", "x"), "user.s", "dropped"),
 	}}},
-	{name: "devices", devices: true, layers: [][]layertest.Entry{{
+	{name: "devices", needsRoot: true, layers: [][]layertest.Entry{{
 		{Type: tar.TypeChar, Name: "dev/null", Mode: 0o666, Major: 1, Minor: 3},
 		{Type: tar.TypeBlock, Name: "dev/sda", Mode: 0o660, Major: 8, Minor: 0, GID: 6},
 	}, {{Type: tar.TypeChar, Name: "dev/null", Mode: 0o600, Major: 1, Minor: 5}}}},
@@ -96,7 +96,7 @@ var treeCases = []treeCase{
 	{name: "hardlink under itself", wantErr: true, layers: [][]layertest.Entry{{layertest.File("d/t", "t"), layertest.Hardlink("d", "d/t")}}},
 	{name: "breakout whiteout", wantErr: true, layers: [][]layertest.Entry{{layertest.Whiteout("a/.wh..."), layertest.File("a/x", "")}}},
 	{name: "root not dir", wantErr: true, layers: [][]layertest.Entry{{layertest.File(".", "")}}},
-	{name: "fifo user xattr", wantErr: true, layers: [][]layertest.Entry{{user(layertest.Entry{Type: tar.TypeFifo, Name: "p"}, "user.x", "1")}}},
+	{name: "fifo user xattr", wantErr: true, needsRoot: true, layers: [][]layertest.Entry{{user(layertest.Entry{Type: tar.TypeFifo, Name: "p"}, "user.x", "1")}}},
 	{name: "short content", wantErr: true, layers: [][]layertest.Entry{{{Type: tar.TypeReg, Name: "f", Content: "abc", Size: 10}}}},
 }
 
@@ -106,8 +106,8 @@ func TestTreeMatchesUnpack(t *testing.T) {
 	o := newOracle(t)
 	for _, tc := range treeCases {
 		t.Run(tc.name, func(t *testing.T) {
-			if tc.devices && o.rootless {
-				t.Skip("devices need root")
+			if tc.needsRoot && o.rootless {
+				t.Skip("needs root")
 			}
 			var layers [][]byte
 			if tc.raw != nil {

@@ -102,3 +102,45 @@ two_tags() {
 	lade_fail diff "$TESTDIR/missing" "$image:b"
 	lade_fail diff --platform nope "$image" "$image:b"
 }
+
+# corrupt_blob LAYOUT DIGEST OFFSET: flip one byte of a blob in place.
+corrupt_blob() {
+	local blob="$1/blobs/sha256/${2#sha256:}"
+	chmod u+w "$blob"
+	python3 -c 'import sys; p, o = sys.argv[1], int(sys.argv[2]); d = bytearray(open(p, "rb").read()); d[o] ^= 0x55; open(p, "wb").write(d)' "$blob" "$3"
+}
+
+@test "lade diff names the digest mismatch of a corrupt layer blob" {
+	requires python3
+	image="$(small_image img)"
+	new_image "$TESTDIR/empty" latest
+	# A 4 MiB uncompressed layer whose first tar header gets corrupted: the
+	# tree stops at the header, the blob must still be read to its end.
+	head -c 4194304 /dev/urandom >"$TESTDIR/big"
+	tar -C "$TESTDIR" -cf "$TESTDIR/big.tar" big
+	lade_ok raw add-layer --image "$image" --compress none --no-history "$TESTDIR/big.tar"
+	layers="$(jq -r '.manifests[0].digest' "$image/index.json")"
+	layers="$(jq -r '.layers[].digest' "$image/blobs/sha256/${layers#sha256:}")"
+	gz="$(sed -n 1p <<<"$layers")"
+	raw="$(sed -n 4p <<<"$layers")"
+	cp -a "$image" "$TESTDIR/gz"
+	corrupt_blob "$TESTDIR/gz" "$gz" 300
+	lade_fail diff "$TESTDIR/gz" "$TESTDIR/empty"
+	[[ "$output" == *"$gz"*"digest mismatch"* ]] || fail "gzip: $output"
+	corrupt_blob "$image" "$raw" 148
+	lade_fail diff --files-only "$TESTDIR/empty" "$image"
+	[[ "$output" == *"$raw"*"digest mismatch"* ]] || fail "tar: $output"
+}
+
+@test "lade diff quotes names that are not UTF-8, in text and JSON" {
+	image="$(small_image img)"
+	"$LADE" tag --image "$image:latest" b
+	echo x >"$TESTDIR/f"
+	lade_ok insert --image "$image:b" "$TESTDIR/f" $'/bad\xff'
+	lade_ok insert --image "$image:b" "$TESTDIR/f" $'/bad\xfe'
+	lade_ok diff --files-only "$image" "$image:b"
+	[[ "$output" == 'A "/bad\xfe"'$'\n''A "/bad\xff"' ]] || fail "text: $output"
+	lade_ok diff --json --files-only "$image" "$image:b"
+	iconv -f UTF-8 -t UTF-8 <<<"$output" >/dev/null || fail "JSON is not UTF-8: $output"
+	jq -e '[.files[].path] == ["\"/bad\\xfe\"", "\"/bad\\xff\""]' <<<"$output" || fail "json: $output"
+}

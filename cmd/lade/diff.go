@@ -52,8 +52,10 @@ nothing else), mode:0755->0644, uid:0->1000, gid:0->1000, size:OLD->NEW,
 content (different sha256), link:OLD->NEW (symlink target),
 device:MAJ,MIN->MAJ,MIN, xattr:NAME,... (added, removed or changed xattrs)
 or mtime:OLD->NEW. A hardlink is compared as the file it links to. Paths,
-link targets and entries with white space, a leading quote or non-printable
-characters are printed Go-quoted, so each change is one line.
+link targets and entries with white space, a leading quote, non-printable
+characters or bytes that are not UTF-8 are printed Go-quoted (so each
+change is one line and unquotes to the exact bytes), and so are link targets
+holding "->" and xattr names holding ",".
 
 Modification times are ignored unless --mtime is given: rebuilding an image
 changes them for every file even when nothing else changed. Directories that
@@ -65,8 +67,12 @@ no layer has an entry for have no time of their own ("-").
 where op is "add", "remove" or "change", old and new are JSON values for
 config changes and, for files, objects with "type", "mode" (octal string),
 "uid", "gid", "size", "digest", "link", "devmajor", "devminor", "xattrs"
-(names) and "mtime" (RFC 3339). "config" is null with --files-only, "files"
-null with --config-only.
+(names) and "mtime" (RFC 3339); Labels and Annotations entries also have
+"key". The document is UTF-8: a path, link target or xattr name that is not
+valid UTF-8 is given Go-quoted ("/a\xff" becomes the JSON string
+"\"/a\\xff\""), and so is one that starts with a double quote, so a value
+starting with a quote always unquotes to the exact bytes. "config" is null
+with --files-only, "files" null with --config-only.
 
 --config-only compares configurations and manifests only (no layer is
 read); --files-only compares files only.

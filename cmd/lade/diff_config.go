@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -14,7 +15,8 @@ import (
 type configChange struct {
 	Section string `json:"section"` // "config" or "manifest"
 	Field   string `json:"field"`
-	Op      string `json:"op"` // "add", "remove" or "change"
+	Op      string `json:"op"`            // "add", "remove" or "change"
+	Key     string `json:"key,omitempty"` // the key of a Labels or Annotations entry
 	Value   string `json:"value,omitempty"`
 	Old     any    `json:"old,omitempty"`
 	New     any    `json:"new,omitempty"`
@@ -32,7 +34,7 @@ func diffConfigs(a, b *diffImage) []configChange {
 	d.value("Author", ca.Author, cb.Author)
 	d.value("Created", timeValue(ca.Created), timeValue(cb.Created))
 	d.value("User", ca.Config.User, cb.Config.User)
-	d.set("Env", ca.Config.Env, cb.Config.Env)
+	d.env(ca.Config.Env, cb.Config.Env)
 	d.value("Entrypoint", ca.Config.Entrypoint, cb.Config.Entrypoint)
 	d.value("Cmd", ca.Config.Cmd, cb.Config.Cmd)
 	d.value("WorkingDir", ca.Config.WorkingDir, cb.Config.WorkingDir)
@@ -87,18 +89,46 @@ func (d *configDiffer) set(field string, a, b []string) {
 	}
 }
 
-// keyValues compares maps as sets of KEY=VALUE: a changed value is a
-// removal of the old pair and an addition of the new one.
+// keyValues compares maps key by key, printed as KEY=VALUE: a changed
+// value is a removal of the old pair and an addition of the new one.
+// Comparing by key (not as a set of KEY=VALUE strings) keeps {"a=b": "c"}
+// and {"a": "b=c"} apart; the JSON form carries the key separately.
 func (d *configDiffer) keyValues(field string, a, b map[string]string) {
-	d.set(field, pairs(a), pairs(b))
+	for _, op := range []struct {
+		name     string
+		from, to map[string]string
+	}{{"remove", a, b}, {"add", b, a}} {
+		for _, k := range slices.Sorted(maps.Keys(op.from)) {
+			if w, ok := op.to[k]; !ok || w != op.from[k] {
+				d.out = append(d.out, configChange{Section: d.section, Field: field, Op: op.name, Key: k, Value: k + "=" + op.from[k]})
+			}
+		}
+	}
 }
 
-func pairs(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k, v := range m {
-		out = append(out, k+"="+v)
+// env compares Env lists as sets; when the sets are equal but a name
+// repeated with different values comes in another order (which value a
+// process sees depends on the order), the whole list is a change.
+func (d *configDiffer) env(a, b []string) {
+	n := len(d.out)
+	d.set("Env", a, b)
+	if len(d.out) == n && !maps.Equal(envEnds(a), envEnds(b)) {
+		d.value("Env", a, b)
 	}
-	return out
+}
+
+// envEnds maps each name of env to its first and last values.
+func envEnds(env []string) map[string][2]string {
+	m := map[string][2]string{}
+	for _, e := range env {
+		name, _, _ := strings.Cut(e, "=")
+		if ends, ok := m[name]; ok {
+			m[name] = [2]string{ends[0], e}
+		} else {
+			m[name] = [2]string{e, e}
+		}
+	}
+	return m
 }
 
 // setMinus returns the sorted distinct entries of a that b lacks.

@@ -9,20 +9,46 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/lade-oci/lade/layer"
 )
 
 // diffQuote prints s as is unless a reader could not tell where it ends:
-// non-printable characters, white space, a leading quote or an empty
-// string get Go quoting, so every change stays on one line.
-func diffQuote(s string) string {
-	if s == "" || strings.HasPrefix(s, `"`) || strings.IndexFunc(s, func(r rune) bool {
-		return !unicode.IsPrint(r) || unicode.IsSpace(r)
-	}) >= 0 {
+// non-printable characters, white space, bytes that are not UTF-8, a
+// leading quote or an empty string get Go quoting, so every change stays
+// on one line and unquotes to the exact bytes.
+func diffQuote(s string) string { return quoteWith(s, "") }
+
+// quoteWith is diffQuote that also quotes s when it contains sep, the
+// separator around it on the line ("->" between link targets, "," between
+// xattr names).
+func quoteWith(s, sep string) string {
+	if s == "" || strings.HasPrefix(s, `"`) || !utf8.ValidString(s) || (sep != "" && strings.Contains(s, sep)) ||
+		strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) || unicode.IsSpace(r) }) >= 0 {
 		return strconv.Quote(s)
 	}
 	return s
+}
+
+// jsonName is a file name, link target or xattr name as a JSON string:
+// encoding/json would turn bytes that are not UTF-8 into U+FFFD (two names
+// would print alike), so such a name is Go-quoted instead, and so is one
+// that starts with a double quote. A JSON value starting with a quote is
+// therefore always a Go-quoted string (strconv.Unquote gives the bytes).
+func jsonName(s string) string {
+	if !utf8.ValidString(s) || strings.HasPrefix(s, `"`) {
+		return strconv.Quote(s)
+	}
+	return s
+}
+
+func jsonNames(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = jsonName(n)
+	}
+	return out
 }
 
 // writeConfigText prints one config change per line.
@@ -74,13 +100,13 @@ func fieldText(f string, c *layer.Change) string {
 	case layer.FieldSize:
 		return arrow(strconv.FormatInt(a.Size, 10), strconv.FormatInt(b.Size, 10))
 	case layer.FieldLink:
-		return arrow(diffQuote(a.Linkname), diffQuote(b.Linkname))
+		return arrow(quoteWith(a.Linkname, "->"), quoteWith(b.Linkname, "->"))
 	case layer.FieldDevice:
 		return arrow(fmt.Sprintf("%d,%d", a.Devmajor, a.Devminor), fmt.Sprintf("%d,%d", b.Devmajor, b.Devminor))
 	case layer.FieldXattr:
 		names := make([]string, len(c.Xattrs))
 		for i, n := range c.Xattrs {
-			names[i] = diffQuote(n)
+			names[i] = quoteWith(n, ",")
 		}
 		return f + ":" + strings.Join(names, ",")
 	case layer.FieldMtime:
@@ -128,12 +154,12 @@ func toJSONNode(n *layer.Node) *jsonNode {
 		return nil
 	}
 	j := &jsonNode{Type: n.Type.String(), Mode: fmt.Sprintf("%04o", n.Mode), UID: n.UID, GID: n.GID, Size: n.Size,
-		Link: n.Linkname, Devmajor: n.Devmajor, Devminor: n.Devminor}
+		Link: jsonName(n.Linkname), Devmajor: n.Devmajor, Devminor: n.Devminor}
 	if n.Digest != "" {
 		j.Digest = n.Digest.String()
 	}
 	for name := range n.Xattrs {
-		j.Xattrs = append(j.Xattrs, name)
+		j.Xattrs = append(j.Xattrs, jsonName(name))
 	}
 	slices.Sort(j.Xattrs)
 	if !n.ModTime.IsZero() {
@@ -155,8 +181,8 @@ func writeDiffJSON(w io.Writer, config []configChange, files []layer.Change, wit
 	if withFiles {
 		doc.Files = []jsonFileChange{}
 		for _, c := range files {
-			doc.Files = append(doc.Files, jsonFileChange{Path: c.Path, Op: changeOps[c.Kind], Fields: c.Fields,
-				Xattrs: c.Xattrs, Old: toJSONNode(c.Old), New: toJSONNode(c.New)})
+			doc.Files = append(doc.Files, jsonFileChange{Path: jsonName(c.Path), Op: changeOps[c.Kind], Fields: c.Fields,
+				Xattrs: jsonNames(c.Xattrs), Old: toJSONNode(c.Old), New: toJSONNode(c.New)})
 		}
 	}
 	enc := json.NewEncoder(w)

@@ -12,6 +12,7 @@ import (
 	ispec "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/lade-oci/lade/layer"
+	"github.com/lade-oci/lade/oci/cas"
 	"github.com/lade-oci/lade/oci/casext"
 	"github.com/lade-oci/lade/oci/casext/mediatype"
 	"github.com/lade-oci/lade/oci/compress"
@@ -127,11 +128,23 @@ func applyLayerBlob(ctx context.Context, engine casext.Engine, desc ispec.Descri
 	}()
 	applyErr := tree.ApplyLayer(ctx, pr)
 	pr.CloseWithError(errReaderStopped)
-	if readErr := <-done; readErr != nil && !errors.Is(readErr, errReaderStopped) {
-		return readErr // a corrupt blob explains whatever the applier saw
-	}
-	if applyErr != nil {
+	readErr := <-done
+	if readErr != nil || applyErr != nil {
+		// A corrupt blob is the root cause of whatever the decompressor or
+		// the applier saw (a bad tar header, a bad gzip block): read on to
+		// the blob's end to find out, as unpack does.
+		if ctx.Err() == nil {
+			if _, derr := io.Copy(io.Discard, blob); errors.Is(derr, cas.ErrDigestMismatch) {
+				return derr
+			}
+		}
+		if readErr != nil && !errors.Is(readErr, errReaderStopped) {
+			return readErr
+		}
 		return applyErr
+	}
+	if err := blob.Close(); err != nil {
+		return fmt.Errorf("read layer: %w", err)
 	}
 	if got := digester.Digest(); got != diffID {
 		return fmt.Errorf("diff_id mismatch: uncompressed layer is %s, config says %s", got, diffID)
