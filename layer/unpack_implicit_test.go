@@ -1,7 +1,9 @@
 package layer
 
 import (
+	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -43,5 +45,22 @@ func TestUnpackImplicitDirTime(t *testing.T) {
 				t.Errorf("srv (has an entry): mtime %v, want %v", fi.ModTime(), explicit)
 			}
 		})
+	}
+}
+
+// TestUnpackImplicitDirModeIgnoresUmask: missing parents are 0755 even
+// under a restrictive umask (the mtree manifest must not depend on it).
+func TestUnpackImplicitDirModeIgnoresUmask(t *testing.T) {
+	old := syscall.Umask(0o077)
+	defer syscall.Umask(old)
+	root := newRoot(t)
+	if err := os.Mkdir(root, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	mustUnpack(t, root, nil, []layertest.Entry{layertest.File("a/b/f", "x")})
+	for _, d := range []string{"a", "a/b"} {
+		if fi, _ := lstat(t, filepath.Join(root, d)); fi.Mode().Perm() != 0o755 {
+			t.Errorf("%s: mode %v, want 0755", d, fi.Mode().Perm())
+		}
 	}
 }

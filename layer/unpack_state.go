@@ -121,6 +121,11 @@ func (u *unpacker) ensureDir(r string) error {
 	if err != nil {
 		return fmt.Errorf("create directory %s: %w", r, err)
 	}
+	// 0755 whatever the umask, so that the tree (and its mtree manifest)
+	// does not depend on who ran the unpack.
+	if err := u.fs.Chmod(h, 0o755); err != nil {
+		return fmt.Errorf("create directory %s: %w", r, err)
+	}
 	u.dirs[r] = &dirState{created: true}
 	return nil
 }
