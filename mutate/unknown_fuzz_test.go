@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"testing"
+
+	ispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 // FuzzMergeUnknown checks mergeUnknown on arbitrary document pairs: it
@@ -74,6 +77,9 @@ func FuzzMergeUnknown(f *testing.F) {
 			}
 		}
 		// Merging again restores nothing more.
+		if err := sameDecoding(next, out, int(which)%len(shapes)); err != nil {
+			t.Fatalf("restored keys change the decoded document: %v\nnext %s\nout  %s", err, next, out)
+		}
 		again, err := mergeUnknown([]byte(prev), out, s)
 		if err != nil {
 			t.Fatalf("second merge: %v", err)
@@ -129,4 +135,26 @@ func keeps(got, want any, path string) (string, bool) {
 		}
 		return "", true
 	}
+}
+
+// sameDecoding checks that out (next with restored keys) decodes into the
+// Go struct of shape number which (imageShape, manifestShape, indexShape,
+// descriptorShape) exactly as next does: restored keys must be invisible to
+// encoding/json, or they would override the edit on the next read.
+func sameDecoding(next string, out []byte, which int) error {
+	news := []func() any{
+		func() any { return new(ispec.Image) }, func() any { return new(ispec.Manifest) },
+		func() any { return new(ispec.Index) }, func() any { return new(ispec.Descriptor) },
+	}
+	a, b := news[which](), news[which]()
+	if err := json.Unmarshal([]byte(next), a); err != nil {
+		return nil // next is not a document of this type: nothing to compare
+	}
+	if err := json.Unmarshal(out, b); err != nil {
+		return fmt.Errorf("decode output: %w", err)
+	}
+	if !reflect.DeepEqual(a, b) {
+		return fmt.Errorf("decoded %+v, want %+v", b, a)
+	}
+	return nil
 }

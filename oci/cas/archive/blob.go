@@ -51,7 +51,7 @@ func (e *Engine) GetBlob(ctx context.Context, d digest.Digest) (io.ReadCloser, e
 	if err != nil {
 		return nil, err
 	}
-	sr := io.NewSectionReader(e.f, m.offset, m.size)
+	sr := io.NewSectionReader(e.r, m.offset, m.size)
 	return hardening.NewVerifiedReader(io.NopCloser(sr), d, m.size), nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"os"
 
 	"github.com/lade-oci/lade/oci/cas"
 )
@@ -23,9 +22,9 @@ var compressions = []struct {
 
 // checkCompressed refuses an archive that starts with a compression magic
 // number: the layout tar must be read directly.
-func checkCompressed(f *os.File, shown string) error {
+func checkCompressed(r io.ReaderAt, shown string) error {
 	head := make([]byte, 6)
-	n, err := f.ReadAt(head, 0)
+	n, err := r.ReadAt(head, 0)
 	if err != nil && !errors.Is(err, io.EOF) {
 		return archiveErr(err, nil, "read %s: %v", shown, err)
 	}

@@ -8,7 +8,9 @@
 // file. Reads are then positional (io.SectionReader over the open file), so
 // any number of goroutines may read blobs at once; nothing is ever extracted
 // to disk. Every blob read is verified against its digest like the directory
-// backend does.
+// backend does, so an archive rewritten in place while it is open makes
+// reads fail with cas.ErrDigestMismatch, never return other bytes; index.json
+// is read once at Open and served from memory (it has no digest to check).
 //
 // Archive rules, decided here and relied on by callers:
 //   - Compressed archives (gzip, zstd, bzip2, xz magic) are refused: decompress

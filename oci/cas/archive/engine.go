@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"sync"
@@ -16,9 +17,11 @@ import (
 // positional on the open file, so it is safe for any number of concurrent
 // readers.
 type Engine struct {
-	path string // as given to Open, for messages
-	f    *os.File
-	cat  *catalog
+	path  string      // as given to Open, for messages
+	r     io.ReaderAt // the archive content
+	c     io.Closer   // closes r; nil when there is nothing to close
+	cat   *catalog
+	index []byte // index.json as read at Open: the index the catalog describes
 
 	mu     sync.Mutex
 	closed bool
@@ -54,7 +57,7 @@ func Open(ctx context.Context, path string) (*Engine, error) {
 	return e, nil
 }
 
-// open scans and validates the archive open as f.
+// open scans and validates the archive open as f; the engine closes f.
 func open(ctx context.Context, f *os.File, path string) (*Engine, error) {
 	fi, err := f.Stat()
 	if err != nil {
@@ -63,11 +66,23 @@ func open(ctx context.Context, f *os.File, path string) (*Engine, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, archiveErr(cas.ErrInvalid, nil, "%s is not a regular file", path)
 	}
-	cat, err := scan(ctx, f, fi.Size(), path)
+	e, err := openReader(ctx, f, fi.Size(), path)
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{path: path, f: f, cat: cat}
+	e.c = f
+	return e, nil
+}
+
+// openReader scans and validates the size bytes of archive r, named shown
+// in messages. It is Open without the file: the fuzz test uses it on
+// memory.
+func openReader(ctx context.Context, r io.ReaderAt, size int64, shown string) (*Engine, error) {
+	cat, err := scan(ctx, r, size, shown)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{path: shown, r: r, cat: cat}
 	if err := e.validate(); err != nil {
 		return nil, err
 	}
@@ -93,7 +108,10 @@ func (e *Engine) Close() error {
 		return nil
 	}
 	e.closed = true
-	if err := e.f.Close(); err != nil {
+	if e.c == nil {
+		return nil
+	}
+	if err := e.c.Close(); err != nil {
 		return fmt.Errorf("close archive: %w", err)
 	}
 	return nil

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 
 	"github.com/lade-oci/lade/oci/cas"
 	ispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -25,15 +24,18 @@ func (e *Engine) readMember(m *member, max int64) ([]byte, error) {
 	if m.size > max {
 		return nil, fmt.Errorf("%s: %w: larger than %d bytes", m.name, cas.ErrInvalid, max)
 	}
-	data, err := io.ReadAll(io.NewSectionReader(e.f, m.offset, m.size))
-	if err != nil {
+	data := make([]byte, m.size)
+	if _, err := e.r.ReadAt(data, m.offset); err != nil {
+		// io.EOF: the file is shorter than when it was scanned.
 		return nil, fmt.Errorf("read %s: %w", m.name, err)
 	}
 	return data, nil
 }
 
 // validate checks what an image archive must hold: oci-layout with version
-// 1.0.0 and a parseable index.json.
+// 1.0.0 and a parseable index.json, which it keeps: GetIndex serves this
+// copy, so the index always matches the catalog even if the file is
+// rewritten later (blob reads are digest-verified; index.json is not).
 func (e *Engine) validate() error {
 	if e.cat.layout == nil {
 		return archiveErr(cas.ErrInvalid, nil, "%s is not an OCI image archive: missing %s member", e.path, layoutFile)
@@ -54,18 +56,19 @@ func (e *Engine) validate() error {
 	if e.cat.index == nil {
 		return archiveErr(cas.ErrInvalid, nil, "%s: missing %s member", e.path, indexFile)
 	}
-	if _, err := e.readIndex(); err != nil {
+	data, err = e.readMember(e.cat.index, maxIndexSize)
+	if err != nil {
 		return archiveErr(cas.ErrInvalid, err, "%s: %v", e.path, err)
 	}
+	if _, err := parseIndex(data); err != nil {
+		return archiveErr(cas.ErrInvalid, err, "%s: %v", e.path, err)
+	}
+	e.index = data
 	return nil
 }
 
-// readIndex reads and parses index.json. Manifests is never nil.
-func (e *Engine) readIndex() (ispec.Index, error) {
-	data, err := e.readMember(e.cat.index, maxIndexSize)
-	if err != nil {
-		return ispec.Index{}, err
-	}
+// parseIndex parses index.json. Manifests is never nil.
+func parseIndex(data []byte) (ispec.Index, error) {
 	var idx ispec.Index
 	if err := json.Unmarshal(data, &idx); err != nil {
 		return ispec.Index{}, &invalidJSONError{file: indexFile, err: err}
@@ -86,7 +89,7 @@ func (e *invalidJSONError) Error() string { return e.file + ": invalid JSON: " +
 
 func (e *invalidJSONError) Unwrap() []error { return []error{cas.ErrInvalid, e.err} }
 
-// GetIndex reads index.json from the archive.
+// GetIndex returns index.json as read at Open (a fresh copy every call).
 func (e *Engine) GetIndex(ctx context.Context) (ispec.Index, error) {
 	if err := e.checkOpen("get index"); err != nil {
 		return ispec.Index{}, err
@@ -94,7 +97,7 @@ func (e *Engine) GetIndex(ctx context.Context) (ispec.Index, error) {
 	if err := ctx.Err(); err != nil {
 		return ispec.Index{}, fmt.Errorf("get index: %w", err)
 	}
-	idx, err := e.readIndex()
+	idx, err := parseIndex(e.index)
 	if err != nil {
 		return ispec.Index{}, fmt.Errorf("get index: %w", err)
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path"
 	"strings"
 
@@ -43,7 +42,7 @@ type catalog struct {
 // scanner walks the tar headers of one archive. regular holds every regular
 // member seen so far by cleaned name, for resolving hard links.
 type scanner struct {
-	f       *os.File
+	r       *endReader
 	size    int64
 	shown   string // the archive path as the user gave it
 	cat     *catalog
@@ -51,21 +50,31 @@ type scanner struct {
 	last    string // name of the last member read, for error messages
 }
 
-// scan reads every header of the tar archive in f (size bytes), seeking past
+// endReader is the archive as tar.Reader reads it. It remembers whether
+// the last read found the end of the file with no byte left.
+type endReader struct {
+	*io.SectionReader
+	atEnd bool
+}
+
+func (r *endReader) Read(p []byte) (int, error) {
+	n, err := r.SectionReader.Read(p)
+	r.atEnd = n == 0 && errors.Is(err, io.EOF)
+	return n, err
+}
+
+// scan reads every header of the tar archive in r (size bytes), seeking past
 // member content, and catalogs the layout members.
-func scan(ctx context.Context, f *os.File, size int64, shown string) (*catalog, error) {
-	if err := checkCompressed(f, shown); err != nil {
+func scan(ctx context.Context, r io.ReaderAt, size int64, shown string) (*catalog, error) {
+	if err := checkCompressed(r, shown); err != nil {
 		return nil, err
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return nil, archiveErr(err, nil, "seek %s: %v", shown, err)
-	}
 	s := &scanner{
-		f: f, size: size, shown: shown,
+		r: &endReader{SectionReader: io.NewSectionReader(r, 0, size)}, size: size, shown: shown,
 		cat:     &catalog{blobs: map[digest.Digest]member{}},
 		regular: map[string]member{},
 	}
-	tr := tar.NewReader(f) // os.File is an io.Seeker: tar skips content by seeking
+	tr := tar.NewReader(s.r) // an io.Seeker: tar skips content by seeking
 	for n := 0; ; n++ {
 		if err := ctx.Err(); err != nil {
 			return nil, archiveErr(err, nil, "scan %s: %v", shown, err)
@@ -80,7 +89,7 @@ func scan(ctx context.Context, f *os.File, size int64, shown string) (*catalog, 
 		if n >= maxMembers {
 			return nil, archiveErr(cas.ErrInvalid, nil, "%s has more than %d members", shown, maxMembers)
 		}
-		off, err := f.Seek(0, io.SeekCurrent)
+		off, err := s.r.Seek(0, io.SeekCurrent)
 		if err != nil {
 			return nil, archiveErr(err, nil, "seek %s: %v", shown, err)
 		}
@@ -93,21 +102,14 @@ func scan(ctx context.Context, f *os.File, size int64, shown string) (*catalog, 
 
 // checkEnd makes sure the archive read so far (n members) ended with the
 // end-of-archive marker, two zero blocks: tar readers take a file that stops
-// right after a member (or inside its padding) as a complete archive, and
-// such a file is truncated.
+// right after a member, or after one zero block, as a complete archive, and
+// such a file is truncated. archive/tar reports the end after reading the
+// second zero block whole; in every other case its last read found the end
+// of the file. (Looking for zeros before the end is not enough: a member's
+// content, such as an uncompressed layer, may itself end with zero blocks.)
 func (s *scanner) checkEnd(n int) error {
-	pos, err := s.f.Seek(0, io.SeekCurrent)
-	if err != nil {
-		return archiveErr(err, nil, "seek %s: %v", s.shown, err)
-	}
-	var end [1024]byte
-	if pos >= int64(len(end)) {
-		if _, err := s.f.ReadAt(end[:], pos-int64(len(end))); err != nil {
-			return archiveErr(cas.ErrInvalid, err, "read %s: %v", s.shown, err)
-		}
-		if end == [1024]byte{} {
-			return nil
-		}
+	if !s.r.atEnd {
+		return nil
 	}
 	if n == 0 {
 		return archiveErr(cas.ErrInvalid, nil, "%s is not a tar archive", s.shown)
