@@ -30,7 +30,9 @@ const (
 // (trailing bytes after the tar end included) so callers hashing it for the
 // diff_id see every byte. GNU sparse entries (any format archive/tar reads)
 // become files with holes, not written zeros; the sparse entries of one
-// layer may total 64 GiB of logical size. On error root is left partially
+// layer may total 64 GiB of logical size. In regular entries, whole aligned
+// MiBs of zeros become holes too, so a small layer that decompresses to
+// gigabytes of zeros cannot fill the disk. On error root is left partially
 // written; cleaning it up is the caller's job. Errors are one line of
 // bounded length whatever the entry names.
 func UnpackLayer(ctx context.Context, root string, r io.Reader, opts *UnpackOptions) error {

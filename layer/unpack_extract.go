@@ -64,9 +64,12 @@ func (u *unpacker) writeFile(f *system.File, hdr *tar.Header, content io.Reader,
 	}
 	var n int64
 	var err error
-	if sparse {
+	switch {
+	case sparse:
 		n, err = u.copySparse(f, content, h)
-	} else {
+	case hdr.Size >= denseHoleBlock:
+		n, err = u.copyHoles(f, content, h, denseHoleBlock, false)
+	default:
 		n, err = u.copyDense(f, content, h)
 	}
 	if err != nil {

@@ -42,6 +42,12 @@ const (
 	// holeBlockSize is the granularity of holes: the usual filesystem
 	// block size. A block holding any non-zero byte is written whole.
 	holeBlockSize = 4 << 10
+	// denseHoleBlock is the granularity of holes in regular (non-sparse)
+	// entries: only whole, aligned 1 MiB blocks of zeros become holes, so
+	// ordinary files (zero padding of binaries included) stay dense while
+	// a layer of a few KiB that decompresses to gigabytes of zeros (zstd
+	// packs 1 GiB of zeros into 33 KiB) cannot fill the disk.
+	denseHoleBlock = 1 << 20
 )
 
 // errSparseLimit is wrapped by the error for a sparse entry that would take
@@ -49,7 +55,7 @@ const (
 var errSparseLimit = errors.New("sparse file too large")
 
 // zeroBlock is what content blocks are compared with.
-var zeroBlock [holeBlockSize]byte
+var zeroBlock [denseHoleBlock]byte
 
 // paxGNUSparse prefixes the PAX records of GNU sparse formats 0.0 to 1.0.
 const paxGNUSparse = "GNU.sparse."
@@ -84,6 +90,14 @@ func (u *unpacker) reserveSparse(hdr *tar.Header) error {
 // seeking over all-zero blocks, and hashes it into h (when not nil). It
 // returns the logical size copied.
 func (u *unpacker) copySparse(f *system.File, content io.Reader, h hash.Hash) (int64, error) {
+	return u.copyHoles(f, content, h, holeBlockSize, true)
+}
+
+// copyHoles copies content to the empty file f, seeking over every
+// all-zero block of block bytes aligned to file offsets (and over a shorter
+// all-zero block at the end when partial), and hashes it into h (when not
+// nil). It returns the logical size copied.
+func (u *unpacker) copyHoles(f *system.File, content io.Reader, h hash.Hash, block int, partial bool) (int64, error) {
 	var n, hole int64 // hole: zeros skipped since the last write
 	for {
 		if err := u.ctx.Err(); err != nil {
@@ -96,10 +110,10 @@ func (u *unpacker) copySparse(f *system.File, content io.Reader, h hash.Hash) (i
 			h.Write(u.buf[:m])
 		}
 		for b := u.buf[:m]; len(b) > 0; {
-			z := zeroBlocks(b)
+			z := zeroBlocks(b, block, partial)
 			hole += int64(z)
 			b = b[z:]
-			d := dataBlocks(b)
+			d := dataBlocks(b, block, partial)
 			if d == 0 {
 				continue
 			}
@@ -144,12 +158,13 @@ func fill(r io.Reader, buf []byte) (int, error) {
 	return n, nil
 }
 
-// zeroBlocks returns the length of the leading all-zero blocks of b.
-func zeroBlocks(b []byte) int {
+// zeroBlocks returns the length of the leading all-zero blocks of b; a
+// final block shorter than block counts only when partial is set.
+func zeroBlocks(b []byte, block int, partial bool) int {
 	n := 0
 	for n < len(b) {
-		e := min(n+holeBlockSize, len(b))
-		if !bytes.Equal(b[n:e], zeroBlock[:e-n]) {
+		e := min(n+block, len(b))
+		if e-n < block && !partial || !bytes.Equal(b[n:e], zeroBlock[:e-n]) {
 			break
 		}
 		n = e
@@ -160,11 +175,11 @@ func zeroBlocks(b []byte) int {
 // dataBlocks returns the length of the leading blocks of b that are not all
 // zeros. A block of data usually differs from zeros in its first bytes, so
 // checking it is cheap.
-func dataBlocks(b []byte) int {
+func dataBlocks(b []byte, block int, partial bool) int {
 	n := 0
 	for n < len(b) {
-		e := min(n+holeBlockSize, len(b))
-		if bytes.Equal(b[n:e], zeroBlock[:e-n]) {
+		e := min(n+block, len(b))
+		if (e-n == block || partial) && bytes.Equal(b[n:e], zeroBlock[:e-n]) {
 			break
 		}
 		n = e
