@@ -67,3 +67,27 @@ load helpers
 	[[ "$output" == *"open CAS"* ]]
 	lade_fail stat --layout "$layout"
 }
+
+@test "lade stat --format runs a Go template over the JSON document" {
+	layout="$(copy_example img)"
+	lade_ok stat --json --image "$layout:demo"
+	doc="$output"
+	lade_ok stat --format '{{.manifest.descriptor.digest}}' --image "$layout:demo"
+	[[ "$output" == "$(jq -r .manifest.descriptor.digest <<<"$doc")" ]]
+	lade_ok stat --format '{{join .config.blob.config.Env "\n"}}' --image "$layout:demo"
+	[[ "$output" == "$(jq -r '.config.blob.config.Env | join("\n")' <<<"$doc")" ]]
+	lade_ok stat --format '{{json .config.blob.config.Cmd}} {{len .history}}' --image "$layout:demo"
+	[[ "$output" == "$(jq -c .config.blob.config.Cmd <<<"$doc") $(jq '.history | length' <<<"$doc")" ]]
+	lade_ok stat --format '{{range .history}}{{.created_by}}|{{end}}' --image "$layout:demo"
+	[[ "$output" == "$(jq -r '[.history[].created_by] | join("|")' <<<"$doc")|" ]]
+	# Sizes stay exact integers (no float formatting).
+	lade_ok stat --format '{{.config.descriptor.size}}' --image "$layout:demo"
+	[[ "$output" == "$(jq -r .config.descriptor.size <<<"$doc")" ]]
+
+	lade_fail stat --format '{{.x' --image "$layout:demo"
+	[[ "$output" == *"invalid --format"* ]]
+	lade_fail stat --format '{{index .config 3}}' --image "$layout:demo"
+	[[ "$output" == *"execute --format"* ]]
+	lade_fail stat --json --format '{{.}}' --image "$layout:demo"
+	[[ "$output" == *"mutually exclusive"* ]]
+}

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"text/template"
 
 	"github.com/lade-oci/lade/oci/casext"
 	ispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -26,11 +28,24 @@ With --json the output is one JSON object: "manifest" and "config" (each a
 descriptor or null for empty layers, its "diff_id", and the history fields).
 The JSON format follows umoci 0.6 and may change.
 
+--format TEMPLATE (an extension, like "docker inspect --format") prints the
+result of a Go text/template executed over that JSON document instead, with
+the functions json (a value as compact JSON) and join (a list joined with a
+separator). For example:
+
+   --format '{{.config.blob.config.Cmd}}'
+   --format '{{join .config.blob.config.Env "\n"}}'
+   --format '{{.manifest.descriptor.digest}} {{len .manifest.blob.layers}}'
+   --format '{{json .config.blob.config.Labels}}'
+
+Missing keys print as "<no value>"; a newline ends the output.
+
 No positional arguments.` + platformHelp,
 		Flags: []cli.Flag{
 			imageFlag(),
 			platformFlag(),
 			&cli.BoolFlag{Name: "json", Usage: "print the information as JSON"},
+			&cli.StringFlag{Name: "format", Usage: "print the Go `TEMPLATE` executed over the JSON document"},
 		},
 		Action: runStat,
 	}
@@ -44,6 +59,15 @@ func runStat(c *cli.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	var tmpl *template.Template
+	if c.IsSet("format") {
+		if c.Bool("json") {
+			return errors.New("--format and --json are mutually exclusive")
+		}
+		if tmpl, err = parseStatTemplate(c.String("format")); err != nil {
+			return err
+		}
+	}
 	engine, path, err := img.open(c.Context)
 	if err != nil {
 		return err
@@ -52,6 +76,9 @@ func runStat(c *cli.Context) (err error) {
 	info, err := loadStat(c.Context, engine, path.Descriptor())
 	if err != nil {
 		return err
+	}
+	if tmpl != nil {
+		return writeStatTemplate(c.App.Writer, tmpl, info)
 	}
 	if c.Bool("json") {
 		return writeStatJSON(c.App.Writer, info)
