@@ -35,6 +35,10 @@ small_archive() {
 	echo "$layout"
 }
 
+# Directories no layer has an entry for get this time instead of the time of
+# each unpack, so that two unpacks of one image compare equal.
+export SOURCE_DATE_EPOCH=1700000000
+
 # same_bundle A B: the two bundles have identical rootfs trees, mtree
 # manifests (but for the header comments, which record the bundle path and
 # the time), config.json and umoci.json (which records the manifest, not the
@@ -46,7 +50,7 @@ same_bundle() {
 	done
 	# The mtree manifest is named after the manifest digest.
 	[[ "$(cd "$1" && ls sha256_*.mtree)" == "$(cd "$2" && ls sha256_*.mtree)" ]] || fail "mtree names differ"
-	cmp <(grep -v '^#' "$1"/sha256_*.mtree) <(grep -v '^#' "$2"/sha256_*.mtree) || fail "mtree manifests differ"
+	diff <(grep -v "^#" "$1"/sha256_*.mtree) <(grep -v "^#" "$2"/sha256_*.mtree) || fail "mtree manifests differ"
 }
 
 @test "lade ls, stat and validate read an archive like its layout" {
@@ -242,4 +246,46 @@ multi_archive() {
 	# A missing path is still reported by the directory backend.
 	lade_fail ls --layout "$TESTDIR/missing.tar"
 	[[ "$output" == *"does not exist"* ]]
+}
+
+# resize_layer LAYOUT DELTA: add DELTA to the size the manifest of LAYOUT:latest
+# gives its first layer, re-hashing the manifest and retargeting index.json.
+resize_layer() {
+	local layout="$1" m new size
+	m="$(jq -r '.manifests[0].digest' "$layout/index.json")"
+	jq -c --argjson d "$2" '.layers[0].size += $d' "$layout/blobs/sha256/${m#sha256:}" >"$TESTDIR/manifest.json"
+	new="$(sha256sum <"$TESTDIR/manifest.json" | cut -d' ' -f1)"
+	size="$(stat -c %s "$TESTDIR/manifest.json")"
+	mv "$TESTDIR/manifest.json" "$layout/blobs/sha256/$new"
+	jq -c --arg d "sha256:$new" --argjson s "$size" '.manifests[0].digest = $d | .manifests[0].size = $s' \
+		"$layout/index.json" >"$TESTDIR/index.json"
+	mv "$TESTDIR/index.json" "$layout/index.json"
+}
+
+@test "a layer whose descriptor size differs from its archive member fails unpack with one line" {
+	for delta in 1 -1; do
+		rm -rf "$TESTDIR/img"
+		layout="$(small_image img)"
+		resize_layer "$layout" "$delta"
+		tar -C "$layout" -cf "$TESTDIR/bad.tar" .
+		lade_fail unpack $(map_flags) --image "$TESTDIR/bad.tar:latest" "$TESTDIR/bundle"
+		[[ "$output" == *"digest mismatch: descriptor says "*" bytes, blob has "* ]] || fail "delta $delta: $output"
+		[[ ! -e "$TESTDIR/bundle" ]] || fail "delta $delta: unpack left the bundle behind"
+		lade_fail raw unpack $(map_flags) --image "$TESTDIR/bad.tar:latest" "$TESTDIR/rootfs"
+		lade_fail export $(map_flags) --image "$TESTDIR/bad.tar:latest" "$TESTDIR/out.tar"
+	done
+}
+
+@test "an archive cut right after a member that ends with zeros is refused as truncated" {
+	layout="$(small_image img)"
+	# An uncompressed layer ends with zero blocks: so does this last member.
+	head -c 8192 /dev/zero >"$layout/zeros.bin"
+	tar -C "$layout" -b 1 -cf "$TESTDIR/full.tar" oci-layout index.json blobs zeros.bin
+	lade_ok ls --layout "$TESTDIR/full.tar"
+	size="$(stat -c %s "$TESTDIR/full.tar")"
+	for cut in 1024 512; do
+		head -c "$((size - cut))" "$TESTDIR/full.tar" >"$TESTDIR/cut.tar"
+		lade_fail ls --layout "$TESTDIR/cut.tar"
+		[[ "$output" == *"is truncated (no end-of-archive marker after member \"zeros.bin\")"* ]] || fail "cut $cut: $output"
+	done
 }
