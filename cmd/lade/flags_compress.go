@@ -28,10 +28,11 @@ func compressLevelFlag() cli.Flag {
 	}
 }
 
-// compressFromFlag resolves --compress and --compress-level for an image whose layers are given
-// (in manifest order). "auto" picks the algorithm of the most recent layer
-// whose media type names a known compression, skipping uncompressed layers,
-// and falls back to gzip: it never picks none.
+// compressFromFlag resolves --compress and --compress-level for an image
+// whose layers are given (in manifest order). "auto" picks the algorithm of
+// the most recent layer whose media type names a known compression,
+// skipping uncompressed layers, and falls back to gzip: it never picks
+// none. The level applies to whatever was picked.
 func compressFromFlag(c *cli.Context, layers []ispec.Descriptor) (compress.Algorithm, error) {
 	alg, err := compressAlgorithm(c, layers)
 	if err != nil {
