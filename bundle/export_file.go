@@ -20,15 +20,15 @@ const exportBuffer = 1 << 20
 // file in output's directory is filled, fsynced, made mode 0644 and renamed
 // over output, so output is either untouched or complete. A symlink or
 // special file at output (/dev/stdout, a pipe) is written through instead
-// (atomicfile.WriteOutput). An existing directory at output is refused. The temporary tree goes next to output
-// unless opts.TempDir is set.
+// (atomicfile.WriteOutput). An existing directory at output is refused.
+// The temporary tree goes next to a regular (or new) output, else into
+// $TMPDIR (never into /dev), unless opts.TempDir is set.
 func ExportFile(ctx context.Context, engine casext.Engine, path casext.DescriptorPath, output string, opts ExportOptions) (err error) {
 	if fi, err := os.Stat(output); err == nil && fi.IsDir() {
 		return fmt.Errorf("export to %s: %w", output, syscall.EISDIR)
 	}
-	dir := filepath.Dir(output)
 	if opts.TempDir == "" {
-		opts.TempDir = dir
+		opts.TempDir = exportTempDir(output)
 	}
 	return atomicfile.WriteOutput(ctx, output, 0o644, func(w io.Writer) error {
 		bw := bufio.NewWriterSize(w, exportBuffer)
@@ -40,4 +40,15 @@ func ExportFile(ctx context.Context, engine casext.Engine, path casext.Descripto
 		}
 		return nil
 	})
+}
+
+// exportTempDir is where the temporary tree of an export to output goes:
+// next to output when it is a regular file or does not exist yet (same
+// filesystem, and its owner chose it), else "" ($TMPDIR): the directory of
+// /dev/stdout or of a pipe is no place for an unpacked image.
+func exportTempDir(output string) string {
+	if fi, err := os.Lstat(output); err == nil && !fi.Mode().IsRegular() {
+		return ""
+	}
+	return filepath.Dir(output)
 }
