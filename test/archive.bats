@@ -289,3 +289,214 @@ resize_layer() {
 		[[ "$output" == *"is truncated (no end-of-archive marker after member \"zeros.bin\")"* ]] || fail "cut $cut: $output"
 	done
 }
+
+# docker_archive LAYOUT NAME:TAG ARCHIVE: copy LAYOUT:latest to the legacy
+# docker-archive ARCHIVE with skopeo (offline; no oci-layout, a manifest.json
+# naming <hex>.json and <hex>.tar members). skopeo writes the RepoTag in full
+# form: "small:1" becomes "docker.io/library/small:1".
+docker_archive() {
+	skopeo copy -q "oci:$1:latest" "docker-archive:$3:$2" >&2
+}
+
+# same_rootfs A B: two bundles with the same rootfs tree and config.json
+# (umoci.json and the mtree name record the manifest, which differs between
+# an OCI layout and a legacy archive).
+same_rootfs() {
+	diff -r --no-dereference "$1/rootfs" "$2/rootfs" || fail "rootfs differ"
+	cmp "$1/config.json" "$2/config.json" || fail "config.json differs"
+}
+
+@test "lade reads a legacy skopeo docker-archive like its OCI layout" {
+	requires skopeo
+	layout="$(small_image img)"
+	docker_archive "$layout" small:1 "$TESTDIR/d.tar"
+	tar -tf "$TESTDIR/d.tar" | grep -qx manifest.json
+	! tar -tf "$TESTDIR/d.tar" | grep -qx oci-layout
+	ref="$TESTDIR/d.tar:docker.io/library/small:1"
+
+	lade_ok ls --layout "$TESTDIR/d.tar"
+	[[ "$output" == docker.io/library/small:1 ]]
+	lade_ok stat --json --image "$ref"
+	[[ "$(jq -r .manifest.descriptor.mediaType <<<"$output")" == application/vnd.docker.distribution.manifest.v2+json ]]
+	[[ "$(jq -r '.manifest.blob.layers[0].mediaType' <<<"$output")" == application/vnd.docker.image.rootfs.diff.tar ]]
+	lade_ok stat --image "$ref"
+	lade_ok validate --layout "$TESTDIR/d.tar"
+
+	lade_ok unpack $(map_flags) --image "$layout:latest" "$TESTDIR/from-dir"
+	lade_ok unpack $(map_flags) --image "$ref" "$TESTDIR/from-tar"
+	same_rootfs "$TESTDIR/from-dir" "$TESTDIR/from-tar"
+	lade_ok raw unpack $(map_flags) --image "$ref" "$TESTDIR/rootfs"
+	diff -r --no-dereference "$TESTDIR/rootfs" "$TESTDIR/from-dir/rootfs"
+	lade_ok raw runtime-config --image "$ref" "$TESTDIR/config.json"
+	lade_ok raw runtime-config --image "$layout:latest" "$TESTDIR/config-dir.json"
+	cmp "$TESTDIR/config.json" "$TESTDIR/config-dir.json"
+	lade_ok export $(map_flags) --image "$layout:latest" "$TESTDIR/dir.tar"
+	lade_ok export $(map_flags) --image "$ref" "$TESTDIR/tar.tar"
+	cmp "$TESTDIR/dir.tar" "$TESTDIR/tar.tar"
+	lade_ok diff "$layout" "$ref"
+	[[ -z "$output" ]] || fail "diff of the same image: $output"
+
+	# Tags are the RepoTags, as written: no "latest", no short-name alias.
+	lade_fail stat --image "$TESTDIR/d.tar"
+	[[ "$output" == *"tag not found: latest"* ]]
+	lade_fail stat --image "$TESTDIR/d.tar:small:1"
+}
+
+# docker_style ARCHIVE OUT: rewrite the skopeo docker-archive ARCHIVE the way
+# docker save before 25 lays it out: each layer as <id>/layer.tar (a regular
+# file) next to VERSION, RepoTags ["busybox:latest"], a repositories file;
+# archived with GNU tar (directory members, names starting with ./).
+docker_style() {
+	local x="$TESTDIR/docker-x" n=0 l id layers=()
+	mkdir "$x"
+	tar -C "$x" -xf "$1"
+	find "$x" -mindepth 1 -maxdepth 1 -type d -exec rm -r {} +
+	for l in $(jq -r '.[0].Layers[]' "$x/manifest.json"); do
+		id="$(printf 'v1 %d' "$n" | sha256sum | cut -d' ' -f1)"
+		mkdir "$x/$id"
+		mv "$x/$l" "$x/$id/layer.tar"
+		echo 1.0 >"$x/$id/VERSION"
+		layers+=("$id/layer.tar")
+		n=$((n + 1))
+	done
+	jq -c '.[0].Layers = $ARGS.positional | .[0].RepoTags = ["busybox:latest"]' --args "${layers[@]}" \
+		<"$x/manifest.json" >"$x/m" && mv "$x/m" "$x/manifest.json"
+	echo "{\"busybox\":{\"latest\":\"$id\"}}" >"$x/repositories"
+	tar -C "$x" -cf "$2" .
+}
+
+@test "lade reads a docker save (before 25) archive by its full RepoTag" {
+	requires skopeo
+	layout="$(small_image img)"
+	docker_archive "$layout" small:1 "$TESTDIR/d.tar"
+	docker_style "$TESTDIR/d.tar" "$TESTDIR/docker.tar"
+	tar -tf "$TESTDIR/docker.tar" | grep -q '^\./[0-9a-f]*/layer\.tar$'
+
+	lade_ok ls --layout "$TESTDIR/docker.tar"
+	[[ "$output" == busybox:latest ]]
+	lade_ok stat --json --image "$TESTDIR/docker.tar:busybox:latest"
+	want="$(jq -c 'del(.manifest.descriptor.annotations)' <<<"$output")"
+	# The same blobs as skopeo's archive: the same synthesized manifest.
+	lade_ok stat --json --image "$TESTDIR/d.tar:docker.io/library/small:1"
+	[[ "$(jq -c 'del(.manifest.descriptor.annotations)' <<<"$output")" == "$want" ]] ||
+		fail "stat differs from skopeo's archive"
+	lade_ok unpack $(map_flags) --image "$layout:latest" "$TESTDIR/from-dir"
+	lade_ok unpack $(map_flags) --image "$TESTDIR/docker.tar:busybox:latest" "$TESTDIR/from-tar"
+	same_rootfs "$TESTDIR/from-dir" "$TESTDIR/from-tar"
+	# One image tagged busybox:latest: "latest" alone is not an alias of it.
+	lade_fail stat --image "$TESTDIR/docker.tar:latest"
+	[[ "$output" == *"tag not found: latest"* ]]
+}
+
+# multi_docker_archive: $TESTDIR/multi.tar, a legacy archive of two images
+# merged from two skopeo docker-archives (jq on manifest.json, tar): small:1
+# (the small image) and other:1 (the small image plus /added, so all but
+# one layer are shared), and other:1 again untagged. Prints the layout of
+# other:1.
+multi_docker_archive() {
+	local small other x="$TESTDIR/multi-x"
+	small="$(small_image img)"
+	other="$TESTDIR/other"
+	cp -r "$small" "$other"
+	echo added >"$TESTDIR/added"
+	"$LADE" insert $(map_flags) --image "$other:latest" "$TESTDIR/added" /added >&2
+	docker_archive "$small" small:1 "$TESTDIR/a.tar"
+	docker_archive "$other" other:1 "$TESTDIR/b.tar"
+	mkdir -p "$x/a" "$x/b" "$x/m"
+	tar -C "$x/a" -xf "$TESTDIR/a.tar"
+	tar -C "$x/b" -xf "$TESTDIR/b.tar"
+	cp "$x"/a/*.tar "$x"/a/[0-9a-f]*.json "$x/m/"
+	cp -f "$x"/b/*.tar "$x"/b/[0-9a-f]*.json "$x/m/"
+	jq -s -c '.[0] + .[1] + [.[1][0] | .RepoTags = null]' "$x/a/manifest.json" "$x/b/manifest.json" >"$x/m/manifest.json"
+	tar -C "$x/m" -cf "$TESTDIR/multi.tar" .
+	echo "$other"
+}
+
+@test "lade reads a multi-image legacy archive with shared layers" {
+	requires skopeo
+	other="$(multi_docker_archive)"
+	config="$(tar -xOf "$TESTDIR/b.tar" manifest.json | jq -r '.[0].Config')"
+	untagged="${config%.json}"
+	lade_ok ls --layout "$TESTDIR/multi.tar"
+	# In manifest.json order; an untagged image is named after its config.
+	[[ "$(paste -sd' ' <<<"$output")" == "docker.io/library/small:1 docker.io/library/other:1 $untagged" ]] ||
+		fail "tags: $output"
+	# The shared layers are served once.
+	[[ "$(tar -tf "$TESTDIR/multi.tar" | grep -c '\.tar$')" -eq 4 ]]
+
+	m="$TESTDIR/multi.tar"
+	lade_ok raw unpack $(map_flags) --image "$m:docker.io/library/other:1" "$TESTDIR/other-rootfs"
+	[[ "$(cat "$TESTDIR/other-rootfs/added")" == added ]]
+	lade_ok raw unpack $(map_flags) --image "$other:latest" "$TESTDIR/other-dir"
+	diff -r --no-dereference "$TESTDIR/other-rootfs" "$TESTDIR/other-dir"
+	lade_ok raw unpack $(map_flags) --image "$m:docker.io/library/small:1" "$TESTDIR/small-rootfs"
+	[[ ! -e "$TESTDIR/small-rootfs/added" ]]
+	lade_ok stat --json --image "$m:$untagged"
+	want="$output"
+	lade_ok stat --json --image "$m:docker.io/library/other:1"
+	[[ "$(jq -r .manifest.descriptor.digest <<<"$output")" == "$(jq -r .manifest.descriptor.digest <<<"$want")" ]]
+
+	lade_ok diff "$m:docker.io/library/small:1" "$m:docker.io/library/other:1"
+	[[ "$output" == *"/added"* ]] || fail "diff: $output"
+	lade_ok validate --layout "$m"
+}
+
+@test "writing commands refuse a legacy archive with one line and leave it unchanged" {
+	requires skopeo
+	multi_docker_archive >/dev/null
+	archive="$TESTDIR/multi.tar"
+	ref="$archive:docker.io/library/small:1"
+	before="$(sha256sum <"$archive")"
+	"$LADE" unpack $(map_flags) --image "$ref" "$TESTDIR/bundle"
+	echo new >"$TESTDIR/bundle/rootfs/new"
+
+	refused=(
+		"tag --image $ref copy"
+		"rm --image $ref"
+		"config --config.user 1000 --image $ref"
+		"repack --image $ref $TESTDIR/bundle"
+		"insert $(map_flags) --image $ref $TESTDIR/added /hi"
+		"gc --layout $archive"
+		"new --image $archive:fresh"
+	)
+	for cmd in "${refused[@]}"; do
+		# shellcheck disable=SC2086 # split the command line on purpose
+		lade_fail $cmd
+		[[ "$output" == *"archive $archive is read-only; copy it to a directory layout first (e.g. skopeo copy docker-archive:$archive:NAME:TAG oci:DIR:TAG)"* ]] ||
+			fail "lade $cmd: not the read-only error: $output"
+		[[ "$(sha256sum <"$archive")" == "$before" ]] || fail "lade $cmd changed the archive"
+	done
+}
+
+@test "lade refuses a broken legacy archive with one line" {
+	requires skopeo
+	layout="$(small_image img)"
+	docker_archive "$layout" small:1 "$TESTDIR/d.tar"
+	x="$TESTDIR/x"
+	mkdir "$x"
+	tar -C "$x" -xf "$TESTDIR/d.tar"
+	cp "$x/manifest.json" "$TESTDIR/manifest.json"
+	layer="$(jq -r '.[0].Layers[0]' "$TESTDIR/manifest.json")"
+
+	broken() { # broken JQ-FILTER MESSAGE: manifest.json rewritten by JQ-FILTER is refused with MESSAGE
+		jq -c "$1" "$TESTDIR/manifest.json" >"$x/manifest.json"
+		tar -C "$x" -cf "$TESTDIR/bad.tar" .
+		lade_fail ls --layout "$TESTDIR/bad.tar"
+		[[ "$output" == *"$2"* ]] || fail "$1: $output"
+	}
+	broken '.[0].Layers[0] = "../x.tar"' 'contains ".."'
+	broken '.[0].Layers[0] = "missing.tar"' 'member "missing.tar" is missing'
+	broken 'del(.[0].Config)' 'no Config'
+	broken '.[0].Layers |= reverse' "but the config's diff_id is"
+	echo '[{' >"$x/manifest.json"
+	tar -C "$x" -cf "$TESTDIR/bad.tar" .
+	lade_fail ls --layout "$TESTDIR/bad.tar"
+	[[ "$output" == *"manifest.json: invalid JSON"* ]]
+
+	# A layer whose bytes changed after the archive was made.
+	jq -c . "$TESTDIR/manifest.json" >"$x/manifest.json"
+	printf 'X' | dd of="$x/$layer" bs=1 seek=600 conv=notrunc status=none
+	tar -C "$x" -cf "$TESTDIR/bad.tar" .
+	lade_fail unpack $(map_flags) --image "$TESTDIR/bad.tar:docker.io/library/small:1" "$TESTDIR/bundle"
+	[[ "$output" == *"diff_id"* ]] || fail "$output"
+}

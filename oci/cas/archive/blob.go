@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -44,15 +45,19 @@ func (e *Engine) lookup(op string, d digest.Digest) (member, error) {
 	return m, nil
 }
 
-// GetBlob returns blob d as a section of the archive behind a verifying
-// reader (digest and the member's size).
+// GetBlob returns blob d as a section of the archive (or, for a manifest
+// synthesized from a legacy archive, from memory) behind a verifying reader
+// (digest and the member's size).
 func (e *Engine) GetBlob(ctx context.Context, d digest.Digest) (io.ReadCloser, error) {
 	m, err := e.lookup("get blob", d)
 	if err != nil {
 		return nil, err
 	}
-	sr := io.NewSectionReader(e.r, m.offset, m.size)
-	return hardening.NewVerifiedReader(io.NopCloser(sr), d, m.size), nil
+	var r io.Reader = io.NewSectionReader(e.r, m.offset, m.size)
+	if m.mem != nil {
+		r = bytes.NewReader(m.mem)
+	}
+	return hardening.NewVerifiedReader(io.NopCloser(r), d, m.size), nil
 }
 
 // StatBlob returns the size of blob d's member.
@@ -65,7 +70,8 @@ func (e *Engine) StatBlob(ctx context.Context, d digest.Digest) (int64, error) {
 }
 
 // ListBlobs returns the digest of every blobs/sha256/<hex> member that is not
-// a directory, sorted.
+// a directory (in a legacy archive: of every synthesized manifest and member
+// manifest.json names), sorted.
 func (e *Engine) ListBlobs(ctx context.Context) ([]digest.Digest, error) {
 	if err := e.checkOpen("list blobs"); err != nil {
 		return nil, err

@@ -1,7 +1,8 @@
 // Package archive is the read-only cas.Engine over an OCI image layout stored
 // in a tar archive: what `skopeo copy ... oci-archive:img.tar`, `podman save
 // --format oci-archive`, `buildah push ... oci-archive:` and `docker save`
-// (Docker 25 and later) write.
+// (Docker 25 and later) write, and over the legacy image archive of
+// `docker save` before Docker 25 and `skopeo copy ... docker-archive:`.
 //
 // Open scans the tar headers once, seeking past member content, and records
 // where oci-layout, index.json and every blobs/sha256/<hex> member live in the
@@ -18,9 +19,9 @@
 //   - Member names are cleaned ("./index.json" is "index.json") and then
 //     matched exactly. An archive with an absolute member name, or one with a
 //     ".." element (in a name or a hard link target), is refused as a whole.
-//   - Every member other than oci-layout, index.json and blobs/sha256/<hex>
-//     (Docker's manifest.json and repositories, directories, legacy layer
-//     paths, ...) is ignored.
+//   - In an archive with an oci-layout, every member other than oci-layout,
+//     index.json and blobs/sha256/<hex> (Docker's manifest.json and
+//     repositories, directories, legacy layer paths, ...) is ignored.
 //   - A hard link member is resolved to the regular member it names, which
 //     must come earlier in the archive (GNU tar writes files sharing an
 //     inode that way). A layout member that is a symbolic link, a device, a
@@ -32,10 +33,47 @@
 //     corrupt header, or a missing end-of-archive marker (two zero blocks)
 //     means the archive is truncated or corrupt, and it is refused.
 //
-// Every write method fails with an error matching cas.ErrReadOnly that tells
-// the user to copy the archive to a directory layout first.
+// Legacy archives. An archive with no oci-layout member but a top-level
+// manifest.json (a JSON array of {"Config", "RepoTags", "Layers"}) is read
+// as a legacy archive (legacy*.go). Open then streams every member that
+// manifest.json names through sha256, once per content however many images
+// name it (about 0.9 s per GiB of layers from the page cache), and serves:
+//   - each config member as a blob of its digest, media type
+//     application/vnd.docker.container.image.v1+json. A config named
+//     "<64 hex>.json" (as Docker and skopeo name it) must have that digest.
+//   - each layer member as a blob of its digest, media type
+//     application/vnd.docker.image.rootfs.diff.tar, or .tar.gzip / .tar.zstd
+//     when its content starts with the gzip / zstd magic number. For an
+//     uncompressed layer the digest is the diff_id, so Open checks it
+//     against the config's rootfs.diff_ids (and their count against the
+//     layers'); a compressed layer's diff_id is left to unpack.
+//   - one synthesized Docker v2s2 manifest per manifest.json entry, held in
+//     memory; the same entry always gives the same bytes and digest.
+//   - an index with one entry per RepoTag whose
+//     org.opencontainers.image.ref.name is the RepoTag exactly as written
+//     ("busybox:latest"; skopeo writes "docker.io/library/busybox:latest"):
+//     no "latest" or short-name alias is invented. An entry without
+//     RepoTags is named by the hex of its config digest. A tag naming two
+//     different images is refused; the same image listed twice is one entry.
+//     LayerSources and unknown keys are ignored; "repositories", Docker's
+//     <id>/json and VERSION files and every unnamed member are ignored.
 //
-// It must not import oci/casext, oci/cas/dir or any package above oci/cas
-// (layer, mutate, bundle, cmd); only its tests use oci/cas/dir, to check
-// that both backends read the same layout alike.
+// Member names in manifest.json follow the archive rules above (cleaned, no
+// absolute or ".." names); a named member that is missing, appears twice,
+// or is not a regular file (or a hard link to one) fails Open. A named
+// member that is a symbolic link is resolved inside the archive, never
+// through the file system, because Docker stores a layer that appears twice
+// as "<id>/layer.tar -> ../<other-id>/layer.tar": the target must be
+// relative and stay inside the archive, 8 links at most. Only the members
+// manifest.json names are listed by ListBlobs (blobs/sha256/... members
+// are not). Any problem found is one line matching cas.ErrInvalid.
+//
+// Every write method fails with an error matching cas.ErrReadOnly that tells
+// the user to copy the archive to a directory layout first (with the
+// skopeo source oci-archive:PATH:TAG or docker-archive:PATH:NAME:TAG).
+//
+// It must not import oci/casext (its mediatype package, pure strings, is
+// fine), oci/cas/dir or any package above oci/cas (layer, mutate, bundle,
+// cmd); only its tests use oci/cas/dir, to check that both backends read the
+// same layout alike.
 package archive

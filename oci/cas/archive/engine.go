@@ -17,11 +17,12 @@ import (
 // positional on the open file, so it is safe for any number of concurrent
 // readers.
 type Engine struct {
-	path  string      // as given to Open, for messages
-	r     io.ReaderAt // the archive content
-	c     io.Closer   // closes r; nil when there is nothing to close
-	cat   *catalog
-	index []byte // index.json as read at Open: the index the catalog describes
+	path   string      // as given to Open, for messages
+	r      io.ReaderAt // the archive content
+	c      io.Closer   // closes r; nil when there is nothing to close
+	cat    *catalog
+	index  []byte // index.json as read at Open (or synthesized): the index the catalog describes
+	legacy bool   // a docker save archive without an OCI layout (see legacy.go)
 
 	mu     sync.Mutex
 	closed bool
@@ -31,8 +32,11 @@ var _ cas.Engine = (*Engine)(nil)
 
 // Open opens the image archive (an uncompressed tar holding an OCI image
 // layout) at path: it scans the tar headers once, then checks oci-layout
-// (imageLayoutVersion 1.0.0) and that index.json parses. The file stays open
-// until Close.
+// (imageLayoutVersion 1.0.0) and that index.json parses. An archive with no
+// oci-layout but a top-level manifest.json is a legacy docker save archive:
+// Open hashes the members it names and synthesizes Docker v2s2 manifests
+// and an index (see the package documentation). The file stays open until
+// Close.
 //
 // Errors read "open archive: REASON" and match cas.ErrNotExist (path
 // missing) or cas.ErrInvalid (not a usable image archive).
@@ -83,7 +87,12 @@ func openReader(ctx context.Context, r io.ReaderAt, size int64, shown string) (*
 		return nil, err
 	}
 	e := &Engine{path: shown, r: r, cat: cat}
-	if err := e.validate(); err != nil {
+	if isLegacy(cat) {
+		err = e.openLegacy(ctx)
+	} else {
+		err = e.validate()
+	}
+	if err != nil {
 		return nil, err
 	}
 	return e, nil

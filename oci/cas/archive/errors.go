@@ -31,13 +31,14 @@ func archiveErr(kind, cause error, format string, args ...any) error {
 // and the archive, says how to get a writable layout, and matches
 // cas.ErrReadOnly.
 type readOnlyError struct {
-	op   string
-	path string
+	op     string
+	path   string
+	source string // the archive as a skopeo source, e.g. "oci-archive:PATH:TAG"
 }
 
 func (e *readOnlyError) Error() string {
 	return fmt.Sprintf("%s: archive %s is read-only; copy it to a directory layout first "+
-		"(e.g. skopeo copy oci-archive:%s:TAG oci:DIR:TAG)", e.op, e.path, e.path)
+		"(e.g. skopeo copy %s oci:DIR:TAG)", e.op, e.path, e.source)
 }
 
 func (e *readOnlyError) Unwrap() error { return cas.ErrReadOnly }

@@ -41,10 +41,12 @@ func (s *scanner) add(hdr *tar.Header, off int64) error {
 	case hdr.Typeflag == tar.TypeDir:
 		m = member{name: name, bad: "is a directory", dir: true}
 	case hdr.Typeflag == tar.TypeSymlink:
-		m = member{name: name, bad: fmt.Sprintf("is a symbolic link to %q (links in archives are not followed)", hdr.Linkname)}
+		m = member{name: name, link: hdr.Linkname,
+			bad: fmt.Sprintf("is a symbolic link to %q (links in archives are not followed)", hdr.Linkname)}
 	default:
 		m = member{name: name, bad: fmt.Sprintf("is not a regular file (tar type %q)", hdr.Typeflag)}
 	}
+	s.record(m)
 	return s.catalog(m)
 }
 

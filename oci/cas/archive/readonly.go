@@ -14,7 +14,11 @@ func (e *Engine) readOnly(op string) error {
 	if err := e.checkOpen(op); err != nil {
 		return err
 	}
-	return &readOnlyError{op: op, path: e.path}
+	source := "oci-archive:" + e.path + ":TAG"
+	if e.legacy {
+		source = "docker-archive:" + e.path + ":NAME:TAG"
+	}
+	return &readOnlyError{op: op, path: e.path, source: source}
 }
 
 // PutBlob fails: archives are read-only.

@@ -31,12 +31,16 @@ type member struct {
 	size   int64
 	bad    string // non-empty: why the member cannot be read as a file
 	dir    bool   // a directory member (never listed as a blob)
+	link   string // a symbolic link member's target, as written in the archive
+	mem    []byte // non-nil: the content, held in memory (legacy manifests)
 }
 
 // catalog is what a scan found: the layout members by role.
 type catalog struct {
 	layout, index *member
 	blobs         map[digest.Digest]member
+	members       map[string]member // every member by cleaned name, for legacy archives
+	dups          map[string]bool   // names of members that appear more than once
 }
 
 // scanner walks the tar headers of one archive. regular holds every regular
@@ -71,7 +75,8 @@ func scan(ctx context.Context, r io.ReaderAt, size int64, shown string) (*catalo
 	}
 	s := &scanner{
 		r: &endReader{SectionReader: io.NewSectionReader(r, 0, size)}, size: size, shown: shown,
-		cat:     &catalog{blobs: map[digest.Digest]member{}},
+		cat: &catalog{blobs: map[digest.Digest]member{},
+			members: map[string]member{}, dups: map[string]bool{}},
 		regular: map[string]member{},
 	}
 	tr := tar.NewReader(s.r) // an io.Seeker: tar skips content by seeking
