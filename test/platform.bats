@@ -59,7 +59,7 @@ children() {
 	lade_fail stat --platform linux --image "$layout:multi"
 	[[ "$output" == *"invalid --platform"* ]]
 	lade_fail stat --platform linux/amd64 --image "$layout:missing"
-	[[ "$output" == *"tag not found: missing" ]]
+	[[ "$output" == *"tag not found: missing (tags: "* ]] || fail "$output"
 }
 
 @test "lade unpack --platform and repack keep the index" {

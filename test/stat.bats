@@ -62,7 +62,7 @@ load helpers
 	[[ "$output" == *"flags must come before positional arguments"* ]]
 	lade_fail stat --image "$layout:"
 	lade_fail stat --image "$layout:nope"
-	[[ "$output" == *"tag not found"* ]]
+	[[ "$output" == *"tag not found: nope (tags: "*a*")" ]] || fail "$output"
 	lade_fail stat --image "$TESTDIR/missing:a"
 	[[ "$output" == *"open CAS"* ]]
 	lade_fail stat --layout "$layout"
@@ -90,4 +90,14 @@ load helpers
 	[[ "$output" == *"execute --format"* ]]
 	lade_fail stat --json --format '{{.}}' --image "$layout:demo"
 	[[ "$output" == *"mutually exclusive"* ]]
+}
+
+@test "a missing tag's error lists the layout's tags" {
+	layout="$TESTDIR/img"
+	"$LADE" init --layout "$layout"
+	lade_fail stat --image "$layout:x"
+	[[ "$output" == *"tag not found: x (no tags)" ]] || fail "$output"
+	for i in $(seq 12); do "$LADE" new --image "$layout:t$i"; done
+	lade_fail unpack --image "$layout:x" "$TESTDIR/b"
+	[[ "$output" == *"tag not found: x (tags: t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, and 2 more)" ]] || fail "$output"
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/lade-oci/lade/oci/casext"
 	ispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -49,7 +50,28 @@ func resolveImage(ctx context.Context, engine casext.Engine, tag string, platfor
 		if platform == nil && errors.Is(err, casext.ErrTagAmbiguous) {
 			return casext.DescriptorPath{}, fmt.Errorf("get descriptor: %w; pick one with --platform", err)
 		}
+		if errors.Is(err, casext.ErrTagNotFound) {
+			return casext.DescriptorPath{}, fmt.Errorf("get descriptor: %w%s", err, knownTags(ctx, engine))
+		}
 		return casext.DescriptorPath{}, fmt.Errorf("get descriptor: %w", err)
 	}
 	return path, nil
+}
+
+// maxListedTags bounds the tags a tag-not-found error lists.
+const maxListedTags = 10
+
+// knownTags is the hint for a tag-not-found error: " (tags: a, b)", or
+// " (no tags)", or "" when the tags cannot be listed.
+func knownTags(ctx context.Context, engine casext.Engine) string {
+	tags, err := engine.ListReferences(ctx)
+	switch {
+	case err != nil:
+		return ""
+	case len(tags) == 0:
+		return " (no tags)"
+	case len(tags) > maxListedTags:
+		return fmt.Sprintf(" (tags: %s, and %d more)", strings.Join(tags[:maxListedTags], ", "), len(tags)-maxListedTags)
+	}
+	return " (tags: " + strings.Join(tags, ", ") + ")"
 }
