@@ -2,9 +2,7 @@ package layer
 
 import (
 	"archive/tar"
-	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"path"
@@ -49,27 +47,12 @@ func (t *Tree) ApplyLayer(ctx context.Context, r io.Reader) error {
 
 func (t *Tree) applyLayer(ctx context.Context, r io.Reader) error {
 	l := &treeLayer{ctx: ctx, t: t, upper: map[string]struct{}{"/": {}}, buf: make([]byte, 256<<10)}
-	br := bufio.NewReaderSize(r, 64<<10)
-	tr := tar.NewReader(br)
-	for {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("read layer: %w", err)
-		}
-		hdr, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return fmt.Errorf("read tar header: %w", err)
-		}
-		if err := l.entry(hdr, tr); err != nil {
+	return readLayer(ctx, r, func(hdr *tar.Header, content io.Reader) error {
+		if err := l.entry(hdr, content); err != nil {
 			return fmt.Errorf("apply entry %q: %w", hdr.Name, err)
 		}
-	}
-	if _, err := io.Copy(io.Discard, br); err != nil {
-		return fmt.Errorf("read trailing layer data: %w", err)
-	}
-	return nil
+		return nil
+	}, nil)
 }
 
 // entry applies one tar header (and its content), as unpacker.entry.

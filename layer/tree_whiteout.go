@@ -3,21 +3,14 @@ package layer
 import (
 	"fmt"
 	"path"
-	"strings"
 )
 
 // whiteout applies a whiteout entry named base in (unresolved) directory
 // dir, as unpacker.whiteout: only what lower layers left is removed.
 func (l *treeLayer) whiteout(dir, base string) error {
-	var target string
-	if base != whiteoutOpaque {
-		target = strings.TrimPrefix(base, whiteoutPrefix)
-		switch target {
-		case "":
-			return fmt.Errorf("invalid whiteout %q: empty name", path.Join(dir, base))
-		case ".", "..":
-			return fmt.Errorf("invalid whiteout %q: %w", path.Join(dir, base), ErrBreakout)
-		}
+	target, err := whiteoutTarget(dir, base)
+	if err != nil {
+		return err
 	}
 	d, n, err := l.lookupDir(dir)
 	if err != nil || n == nil {

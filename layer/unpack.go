@@ -50,11 +50,30 @@ func unpackLayer(ctx context.Context, root string, r io.Reader, opts *UnpackOpti
 	if err != nil {
 		return err
 	}
+	err = readLayer(ctx, r, func(hdr *tar.Header, content io.Reader) error {
+		if err := u.entry(hdr, content); err != nil {
+			return fmt.Errorf("unpack entry %q: %w", hdr.Name, err)
+		}
+		return nil
+	}, func(n int64) {
+		u.log.DebugContext(ctx, "layer has trailing data after tar end", "bytes", n)
+	})
+	if err != nil {
+		return err
+	}
+	return u.finish()
+}
+
+// readLayer calls entry for every entry of the tar stream r, in order, and
+// then reads r to its end (so that a caller hashing r for the diff_id sees
+// every byte), telling trailing about bytes after the tar end. It stops at
+// the first error, and when ctx is done.
+func readLayer(ctx context.Context, r io.Reader, entry func(*tar.Header, io.Reader) error, trailing func(int64)) error {
 	br := bufio.NewReaderSize(r, 64<<10)
 	tr := tar.NewReader(br)
 	for {
 		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("unpack layer: %w", err)
+			return fmt.Errorf("read layer: %w", err)
 		}
 		hdr, err := tr.Next()
 		if errors.Is(err, io.EOF) {
@@ -63,16 +82,18 @@ func unpackLayer(ctx context.Context, root string, r io.Reader, opts *UnpackOpti
 		if err != nil {
 			return fmt.Errorf("read tar header: %w", err)
 		}
-		if err := u.entry(hdr, tr); err != nil {
-			return fmt.Errorf("unpack entry %q: %w", hdr.Name, err)
+		if err := entry(hdr, tr); err != nil {
+			return err
 		}
 	}
-	if n, err := io.Copy(io.Discard, br); err != nil {
+	n, err := io.Copy(io.Discard, br)
+	if err != nil {
 		return fmt.Errorf("read trailing layer data: %w", err)
-	} else if n > 0 {
-		u.log.DebugContext(ctx, "layer has trailing data after tar end", "bytes", n)
 	}
-	return u.finish()
+	if n > 0 && trailing != nil {
+		trailing(n)
+	}
+	return nil
 }
 
 // newUnpacker prepares root (created with mode 0755 if missing; it must be a

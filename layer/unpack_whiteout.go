@@ -13,15 +13,9 @@ import (
 // dir. Whiteouts only remove what lower layers left: anything this layer
 // wrote (tracked in u.upper) survives whatever the entry order.
 func (u *unpacker) whiteout(dir, base string) error {
-	var target string
-	if base != whiteoutOpaque {
-		target = strings.TrimPrefix(base, whiteoutPrefix)
-		switch target {
-		case "":
-			return fmt.Errorf("invalid whiteout %q: empty name", path.Join(dir, base))
-		case ".", "..":
-			return fmt.Errorf("invalid whiteout %q: %w", path.Join(dir, base), ErrBreakout)
-		}
+	target, err := whiteoutTarget(dir, base)
+	if err != nil {
+		return err
 	}
 	d, ok, err := u.lookupDir(dir)
 	if err != nil || !ok {
@@ -73,4 +67,21 @@ func (u *unpacker) removeChildren(d string) error {
 		}
 	}
 	return nil
+}
+
+// whiteoutTarget returns the name a whiteout entry called base in dir
+// removes ("" for the opaque whiteout), refusing the names that would
+// reach the directory itself or its parent.
+func whiteoutTarget(dir, base string) (string, error) {
+	if base == whiteoutOpaque {
+		return "", nil
+	}
+	target := strings.TrimPrefix(base, whiteoutPrefix)
+	switch target {
+	case "":
+		return "", fmt.Errorf("invalid whiteout %q: empty name", path.Join(dir, base))
+	case ".", "..":
+		return "", fmt.Errorf("invalid whiteout %q: %w", path.Join(dir, base), ErrBreakout)
+	}
+	return target, nil
 }
