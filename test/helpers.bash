@@ -20,8 +20,12 @@ fi
 
 setup() {
 	TESTDIR="$BATS_TEST_TMPDIR"
-	# Keep SOURCE_DATE_EPOCH out of tests that do not set it themselves.
+	# Keep SOURCE_DATE_EPOCH out of tests that do not set it themselves, or
+	# set it for every test of a file that sets FILE_SOURCE_DATE_EPOCH.
 	unset SOURCE_DATE_EPOCH
+	if [[ -n "${FILE_SOURCE_DATE_EPOCH:-}" ]]; then
+		export SOURCE_DATE_EPOCH="$FILE_SOURCE_DATE_EPOCH"
+	fi
 }
 
 # lade ARGS...: run the binary under test with bats' `run` (sets $status,

@@ -8,8 +8,12 @@ import (
 	"github.com/lade-oci/lade/oci/cas/archive"
 )
 
-// openArchive opens the image archive at path (read-only). It has the
-// signature of dir.Open so that openEngine can pick either.
+// openArchive opens the image archive at path. Every command opens it
+// shared; the first write converts the lock to an exclusive one (waiting
+// for other lade processes on the archive), and closing the engine rewrites
+// the archive atomically if anything changed. Legacy docker-archive tars
+// stay read-only. It has the signature of dir.Open so that openEngine can
+// pick either.
 func openArchive(ctx context.Context, path string) (cas.Engine, error) {
 	return archive.Open(ctx, path)
 }

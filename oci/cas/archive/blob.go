@@ -27,7 +27,9 @@ func validateDigest(d digest.Digest) error {
 	return nil
 }
 
-// lookup finds the readable member of blob d.
+// lookup finds the readable member of blob d: a blob this engine stored
+// (or carried over, see rescan), else a member of the archive that was not
+// deleted. m.src is set to what the content is read from.
 func (e *Engine) lookup(op string, d digest.Digest) (member, error) {
 	if err := e.checkOpen(op); err != nil {
 		return member{}, err
@@ -35,12 +37,20 @@ func (e *Engine) lookup(op string, d digest.Digest) (member, error) {
 	if err := validateDigest(d); err != nil {
 		return member{}, fmt.Errorf("%s: %w", op, err)
 	}
-	m, ok := e.cat.blobs[d]
+	e.st.RLock()
+	defer e.st.RUnlock()
+	m, ok := e.w.added[d]
+	if !ok && !e.w.deleted[d] {
+		m, ok = e.cat.blobs[d]
+	}
 	if !ok {
 		return member{}, fmt.Errorf("%s %s: %w", op, d, cas.ErrNotExist)
 	}
 	if m.bad != "" {
 		return member{}, fmt.Errorf("%s %s: %w: member %s %s", op, d, cas.ErrInvalid, m.name, m.bad)
+	}
+	if m.src == nil {
+		m.src = e.r
 	}
 	return m, nil
 }
@@ -53,7 +63,7 @@ func (e *Engine) GetBlob(ctx context.Context, d digest.Digest) (io.ReadCloser, e
 	if err != nil {
 		return nil, err
 	}
-	var r io.Reader = io.NewSectionReader(e.r, m.offset, m.size)
+	var r io.Reader = io.NewSectionReader(m.src, m.offset, m.size)
 	if m.mem != nil {
 		r = bytes.NewReader(m.mem)
 	}
@@ -70,18 +80,24 @@ func (e *Engine) StatBlob(ctx context.Context, d digest.Digest) (int64, error) {
 }
 
 // ListBlobs returns the digest of every blobs/sha256/<hex> member that is not
-// a directory (in a legacy archive: of every synthesized manifest and member
-// manifest.json names), sorted.
+// a directory and was not deleted, and of every blob this engine stored (in
+// a legacy archive: of every synthesized manifest and member manifest.json
+// names), sorted.
 func (e *Engine) ListBlobs(ctx context.Context) ([]digest.Digest, error) {
 	if err := e.checkOpen("list blobs"); err != nil {
 		return nil, err
 	}
-	out := make([]digest.Digest, 0, len(e.cat.blobs))
+	e.st.RLock()
+	out := make([]digest.Digest, 0, len(e.cat.blobs)+len(e.w.added))
 	for d, m := range e.cat.blobs {
-		if !m.dir {
+		if !m.dir && !e.w.deleted[d] {
 			out = append(out, d)
 		}
 	}
+	for d := range e.w.added {
+		out = append(out, d)
+	}
+	e.st.RUnlock()
 	slices.Sort(out)
 	return out, nil
 }

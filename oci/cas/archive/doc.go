@@ -1,8 +1,9 @@
-// Package archive is the read-only cas.Engine over an OCI image layout stored
-// in a tar archive: what `skopeo copy ... oci-archive:img.tar`, `podman save
-// --format oci-archive`, `buildah push ... oci-archive:` and `docker save`
-// (Docker 25 and later) write, and over the legacy image archive of
-// `docker save` before Docker 25 and `skopeo copy ... docker-archive:`.
+// Package archive is the cas.Engine over an OCI image layout stored in a tar
+// archive, read and written in place: what `skopeo copy ...
+// oci-archive:img.tar`, `podman save --format oci-archive`, `buildah push
+// ... oci-archive:` and `docker save` (Docker 25 and later) write; and the
+// read-only engine over the legacy image archive of `docker save` before
+// Docker 25 and `skopeo copy ... docker-archive:`.
 //
 // Open scans the tar headers once, seeking past member content, and records
 // where oci-layout, index.json and every blobs/sha256/<hex> member live in the
@@ -68,9 +69,43 @@
 // manifest.json names are listed by ListBlobs (blobs/sha256/... members
 // are not). Any problem found is one line matching cas.ErrInvalid.
 //
-// Every write method fails with an error matching cas.ErrReadOnly that tells
-// the user to copy the archive to a directory layout first (with the
-// skopeo source oci-archive:PATH:TAG or docker-archive:PATH:NAME:TAG).
+// Writing (write*.go). An OCI archive opened from a file is writable; a
+// legacy archive (and an archive read from memory) is not: every write
+// method fails with an error matching cas.ErrReadOnly that tells the user
+// to copy it to a directory layout first (skopeo source
+// docker-archive:PATH:NAME:TAG).
+//   - Locks. Every engine holds a shared flock on the archive file from Open
+//     to Close (Open waits while a writer holds it exclusively, and opens
+//     the new file if the writer replaced it meanwhile). The first write
+//     method (PutBlob, DeleteBlob, PutIndex, UpdateIndex, LockExclusive,
+//     Clean) converts it to an exclusive flock, waiting for every other
+//     engine on the archive to close: two lade processes never write the
+//     same archive at once, and a writer never replaces an archive under a
+//     reader. The conversion drops the shared lock while it waits, so
+//     another writer may replace the archive meanwhile: the engine then
+//     opens, locks and scans the new file and serves its index, keeping
+//     blobs of the old file the new one lacks (see rescan). The file must be
+//     writable by the caller (access(2)); its directory too.
+//   - Changes are held until Close: new blobs in a private temporary
+//     directory next to the archive (".lade-tmp-<name>-<digits>", flocked
+//     while its engine lives), deletions and the index in memory. Reads see
+//     them at once. PutBlob of content the archive has is a no-op; an
+//     UpdateIndex whose fn changes nothing changes nothing.
+//   - Close with changes builds the new archive in the temporary directory:
+//     the old members byte for byte (copied by offset, copy_file_range on
+//     Linux), minus index.json and deleted blobs, then the new blobs sorted
+//     by digest and index.json (mode 0644, root:root, mtime
+//     SOURCE_DATE_EPOCH or the Unix epoch), then the end marker. It scans
+//     the result like Open and checks it holds exactly the engine's blobs
+//     and index, gives it the old file's mode (and owner, as root), fsyncs
+//     it, renames it over the archive (through a symbolic link: over its
+//     target) and fsyncs the directory. Any failure leaves the old archive;
+//     a crash leaves at most a temporary directory, which the next writer
+//     (or Clean) removes when no live process holds its flock. Without
+//     changes the archive file is not touched. A hard-linked archive loses
+//     its other names' sharing (they keep the old content).
+//   - Members other than the layout's (Docker's manifest.json, legacy layer
+//     paths) are copied unchanged, and may go stale.
 //
 // It must not import oci/casext (its mediatype package, pure strings, is
 // fine), oci/cas/dir or any package above oci/cas (layer, mutate, bundle,

@@ -7,25 +7,34 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"sync"
 	"syscall"
 
 	"github.com/lade-oci/lade/oci/cas"
 )
 
-// Engine is the read-only cas.Engine of one opened image archive. Reads are
+// Engine is the cas.Engine of one opened image archive. Reads are
 // positional on the open file, so it is safe for any number of concurrent
-// readers.
+// readers. An OCI archive opened from a file is writable (write*.go): the
+// first write takes the exclusive lock and Close commits the changes.
 type Engine struct {
 	path   string      // as given to Open, for messages
 	r      io.ReaderAt // the archive content
 	c      io.Closer   // closes r; nil when there is nothing to close
 	cat    *catalog
-	index  []byte // index.json as read at Open (or synthesized): the index the catalog describes
+	index  []byte // index.json as read at Open (or synthesized), or as last written
 	legacy bool   // a docker save archive without an OCI layout (see legacy.go)
+
+	f    *os.File // the archive file r reads and the flock is held on; nil: not writable
+	real string   // path with symbolic links resolved: where the new archive is renamed to
 
 	mu     sync.Mutex
 	closed bool
+
+	st     sync.RWMutex // guards cat, r, f, index and w once writing starts
+	lockMu sync.Mutex   // serializes taking the exclusive lock
+	w      writeState
 }
 
 var _ cas.Engine = (*Engine)(nil)
@@ -44,8 +53,26 @@ func Open(ctx context.Context, path string) (*Engine, error) {
 	if path == "" {
 		return nil, archiveErr(cas.ErrInvalid, nil, "empty path")
 	}
-	// O_NONBLOCK keeps a FIFO from hanging the open; it has no effect on
-	// regular files.
+	f, err := openShared(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	e, err := open(ctx, f, path)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	e.f = f
+	if e.real, err = filepath.EvalSymlinks(path); err != nil {
+		f.Close()
+		return nil, archiveErr(cas.ErrInvalid, err, "%v", err)
+	}
+	return e, nil
+}
+
+// openFile opens path for reading. O_NONBLOCK keeps a FIFO from hanging
+// the open; it has no effect on regular files.
+func openFile(path string) (*os.File, error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, archiveErr(cas.ErrNotExist, nil, "%s does not exist", path)
@@ -53,12 +80,7 @@ func Open(ctx context.Context, path string) (*Engine, error) {
 	if err != nil {
 		return nil, archiveErr(cas.ErrInvalid, err, "%v", err)
 	}
-	e, err := open(ctx, f, path)
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	return e, nil
+	return f, nil
 }
 
 // open scans and validates the archive open as f; the engine closes f.
@@ -108,8 +130,10 @@ func (e *Engine) checkOpen(op string) error {
 	return nil
 }
 
-// Close closes the archive file. It is idempotent. Readers returned by
-// GetBlob fail once the engine is closed.
+// Close commits the changes of a writing engine (see commit), then closes
+// the archive file, which releases its lock. It is idempotent: a failed
+// commit is not retried, and leaves the archive as it was. Readers returned
+// by GetBlob fail once the engine is closed.
 func (e *Engine) Close() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -117,11 +141,14 @@ func (e *Engine) Close() error {
 		return nil
 	}
 	e.closed = true
-	if e.c == nil {
-		return nil
+	err := e.commit(context.Background())
+	e.st.Lock()
+	defer e.st.Unlock()
+	err = errors.Join(err, e.w.release())
+	if e.c != nil {
+		if cerr := e.c.Close(); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("close archive: %w", cerr))
+		}
 	}
-	if err := e.c.Close(); err != nil {
-		return fmt.Errorf("close archive: %w", err)
-	}
-	return nil
+	return err
 }

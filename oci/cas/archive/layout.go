@@ -89,7 +89,8 @@ func (e *invalidJSONError) Error() string { return e.file + ": invalid JSON: " +
 
 func (e *invalidJSONError) Unwrap() []error { return []error{cas.ErrInvalid, e.err} }
 
-// GetIndex returns index.json as read at Open (a fresh copy every call).
+// GetIndex returns index.json as read at Open, or as this engine last wrote
+// it (a fresh copy every call).
 func (e *Engine) GetIndex(ctx context.Context) (ispec.Index, error) {
 	if err := e.checkOpen("get index"); err != nil {
 		return ispec.Index{}, err
@@ -97,7 +98,10 @@ func (e *Engine) GetIndex(ctx context.Context) (ispec.Index, error) {
 	if err := ctx.Err(); err != nil {
 		return ispec.Index{}, fmt.Errorf("get index: %w", err)
 	}
-	idx, err := parseIndex(e.index)
+	e.st.RLock()
+	data := e.index
+	e.st.RUnlock()
+	idx, err := parseIndex(data)
 	if err != nil {
 		return ispec.Index{}, fmt.Errorf("get index: %w", err)
 	}

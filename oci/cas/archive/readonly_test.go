@@ -13,18 +13,52 @@ import (
 	ispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
-// TestWritesRefused checks that every write method fails with
+// TestWritesRefused checks that every write method of an engine that
+// cannot write (a legacy archive; an archive read from memory) fails with
 // cas.ErrReadOnly and a message telling how to get a writable layout, and
 // that the archive file is left byte-identical.
 func TestWritesRefused(t *testing.T) {
+	l := layerTar(t, "f")
+	cfg := imageConfig(t, l)
+	legacy := tarBytes(t, file(configName(cfg), cfg), file("a/layer.tar", l),
+		file("manifest.json", `[{"Config":"`+configName(cfg)+`","RepoTags":["x:1"],"Layers":["a/layer.tar"]}]`))
 	content := "blob"
-	p := writeTar(t, file("oci-layout", okLayout), file("index.json", okIndex), file(blobName(content), content))
-	before, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
+	oci := tarBytes(t, file("oci-layout", okLayout), file("index.json", okIndex), file(blobName(content), content))
+	for _, tc := range []struct {
+		name, source string
+		data         []byte
+		open         func(t *testing.T, p string, data []byte) *Engine
+		d            digest.Digest
+	}{
+		{"legacy", "docker-archive:%s:NAME:TAG", legacy, func(t *testing.T, p string, _ []byte) *Engine {
+			return mustOpen(t, p)
+		}, digest.FromString(l)},
+		{"memory", "oci-archive:%s:TAG", oci, func(t *testing.T, p string, data []byte) *Engine {
+			e, err := openReader(t.Context(), bytes.NewReader(data), int64(len(data)), p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return e
+		}, digest.FromString(content)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := writeFile(t, "img.tar", tc.data)
+			e := tc.open(t, p, tc.data)
+			writesRefused(t, e, p, strings.ReplaceAll(tc.source, "%s", p), tc.d)
+			after, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sha256.Sum256(tc.data) != sha256.Sum256(after) {
+				t.Fatal("archive changed")
+			}
+		})
 	}
-	e := mustOpen(t, p)
-	d := digest.FromString(content)
+}
+
+// writesRefused calls every write method of e and checks the error.
+func writesRefused(t *testing.T, e *Engine, p, source string, d digest.Digest) {
+	t.Helper()
 	called := false
 	writes := []struct {
 		name string
@@ -43,7 +77,7 @@ func TestWritesRefused(t *testing.T) {
 		t.Run(w.name, func(t *testing.T) {
 			err := w.call()
 			wantErr(t, w.name, err, cas.ErrReadOnly)
-			for _, s := range []string{"archive " + p + " is read-only", "skopeo copy oci-archive:" + p} {
+			for _, s := range []string{"archive " + p + " is read-only", "skopeo copy " + source} {
 				if !strings.Contains(err.Error(), s) {
 					t.Errorf("error %q lacks %q", err, s)
 				}
@@ -53,15 +87,11 @@ func TestWritesRefused(t *testing.T) {
 	if called {
 		t.Error("UpdateIndex called fn")
 	}
-	if got, err := readAll(t, e, d); err != nil || string(got) != content {
-		t.Fatalf("GetBlob after refused writes = %q, %v", got, err)
+	if _, err := readAll(t, e, d); err != nil {
+		t.Fatalf("GetBlob after refused writes: %v", err)
 	}
-	after, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sha256.Sum256(before) != sha256.Sum256(after) {
-		t.Fatal("archive changed")
+	if err := e.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
 	}
 }
 

@@ -29,10 +29,11 @@ type member struct {
 	name   string // cleaned member name
 	offset int64  // of the first content byte
 	size   int64
-	bad    string // non-empty: why the member cannot be read as a file
-	dir    bool   // a directory member (never listed as a blob)
-	link   string // a symbolic link member's target, as written in the archive
-	mem    []byte // non-nil: the content, held in memory (legacy manifests)
+	bad    string      // non-empty: why the member cannot be read as a file
+	dir    bool        // a directory member (never listed as a blob)
+	link   string      // a symbolic link member's target, as written in the archive
+	mem    []byte      // non-nil: the content, held in memory (legacy manifests)
+	src    io.ReaderAt // non-nil: where the content is read from instead of the archive (write*.go)
 }
 
 // catalog is what a scan found: the layout members by role.
