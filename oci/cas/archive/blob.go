@@ -12,21 +12,6 @@ import (
 	"github.com/opencontainers/go-digest"
 )
 
-// validateDigest accepts only "sha256:" followed by 64 lowercase hex digits.
-func validateDigest(d digest.Digest) error {
-	s := string(d)
-	prefix := string(cas.BlobAlgorithm) + ":"
-	if len(s) != len(prefix)+64 || s[:len(prefix)] != prefix {
-		return fmt.Errorf("digest %q: %w: not a sha256 digest", s, cas.ErrInvalid)
-	}
-	for _, c := range s[len(prefix):] {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return fmt.Errorf("digest %q: %w: not lowercase hex", s, cas.ErrInvalid)
-		}
-	}
-	return nil
-}
-
 // lookup finds the readable member of blob d: a blob this engine stored
 // (or carried over, see rescan), else a member of the archive that was not
 // deleted. m.src is set to what the content is read from.
@@ -34,7 +19,7 @@ func (e *Engine) lookup(op string, d digest.Digest) (member, error) {
 	if err := e.checkOpen(op); err != nil {
 		return member{}, err
 	}
-	if err := validateDigest(d); err != nil {
+	if err := cas.ValidateDigest(d); err != nil {
 		return member{}, fmt.Errorf("%s: %w", op, err)
 	}
 	e.st.RLock()

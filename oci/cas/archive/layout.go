@@ -12,7 +12,6 @@ import (
 // Size caps, the same as the directory backend's.
 const (
 	maxLayoutFileSize = 1 << 20
-	maxIndexSize      = 64 << 20
 	layoutVersion     = "1.0.0"
 )
 
@@ -56,38 +55,16 @@ func (e *Engine) validate() error {
 	if e.cat.index == nil {
 		return archiveErr(cas.ErrInvalid, nil, "%s: missing %s member", e.path, indexFile)
 	}
-	data, err = e.readMember(e.cat.index, maxIndexSize)
+	data, err = e.readMember(e.cat.index, cas.MaxIndexSize)
 	if err != nil {
 		return archiveErr(cas.ErrInvalid, err, "%s: %v", e.path, err)
 	}
-	if _, err := parseIndex(data); err != nil {
+	if _, err := cas.DecodeIndex(data); err != nil {
 		return archiveErr(cas.ErrInvalid, err, "%s: %v", e.path, err)
 	}
 	e.index = data
 	return nil
 }
-
-// parseIndex parses index.json. Manifests is never nil.
-func parseIndex(data []byte) (ispec.Index, error) {
-	var idx ispec.Index
-	if err := json.Unmarshal(data, &idx); err != nil {
-		return ispec.Index{}, &invalidJSONError{file: indexFile, err: err}
-	}
-	if idx.Manifests == nil {
-		idx.Manifests = []ispec.Descriptor{}
-	}
-	return idx, nil
-}
-
-// invalidJSONError is "FILE: invalid JSON: CAUSE", matching cas.ErrInvalid.
-type invalidJSONError struct {
-	file string
-	err  error
-}
-
-func (e *invalidJSONError) Error() string { return e.file + ": invalid JSON: " + e.err.Error() }
-
-func (e *invalidJSONError) Unwrap() []error { return []error{cas.ErrInvalid, e.err} }
 
 // GetIndex returns index.json as read at Open, or as this engine last wrote
 // it (a fresh copy every call).
@@ -101,7 +78,7 @@ func (e *Engine) GetIndex(ctx context.Context) (ispec.Index, error) {
 	e.st.RLock()
 	data := e.index
 	e.st.RUnlock()
-	idx, err := parseIndex(data)
+	idx, err := cas.DecodeIndex(data)
 	if err != nil {
 		return ispec.Index{}, fmt.Errorf("get index: %w", err)
 	}

@@ -17,7 +17,7 @@ import (
 const legacyManifestFile = "manifest.json"
 
 // maxLegacyManifestSize caps manifest.json, like index.json.
-const maxLegacyManifestSize = maxIndexSize
+const maxLegacyManifestSize = cas.MaxIndexSize
 
 // legacyEntry is one image of manifest.json. LayerSources (foreign layer
 // descriptors) is not modeled: the layer content is in the archive and is

@@ -69,7 +69,7 @@ func (s *scanner) catalog(m member) error {
 		s.cat.index = &m
 	case strings.HasPrefix(m.name, blobPrefix):
 		d := digest.NewDigestFromEncoded(cas.BlobAlgorithm, m.name[len(blobPrefix):])
-		if validateDigest(d) != nil {
+		if cas.ValidateDigest(d) != nil {
 			return nil // like a layout directory: names that are not digests are not blobs
 		}
 		if _, ok := s.cat.blobs[d]; ok {

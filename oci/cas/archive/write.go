@@ -88,7 +88,7 @@ func (e *Engine) DeleteBlob(ctx context.Context, d digest.Digest) error {
 	if err := e.lockExclusive(ctx, "delete blob"); err != nil {
 		return err
 	}
-	if err := validateDigest(d); err != nil {
+	if err := cas.ValidateDigest(d); err != nil {
 		return fmt.Errorf("delete blob: %w", err)
 	}
 	e.st.Lock()
@@ -130,11 +130,11 @@ func (e *Engine) UpdateIndex(ctx context.Context, fn func(*ispec.Index) error) e
 	e.st.RLock()
 	data := e.index
 	e.st.RUnlock()
-	idx, err := parseIndex(data)
+	idx, err := cas.DecodeIndex(data)
 	if err != nil {
 		return fmt.Errorf("update index: %w", err)
 	}
-	orig, _ := parseIndex(data) // a deep copy: fn may change what idx shares
+	orig, _ := cas.DecodeIndex(data) // a deep copy: fn may change what idx shares
 	if err := fn(&idx); err != nil {
 		return err
 	}
@@ -161,8 +161,8 @@ func (e *Engine) setIndex(idx ispec.Index) error {
 	if err := json.NewEncoder(&buf).Encode(idx); err != nil {
 		return fmt.Errorf("encode index: %w", err)
 	}
-	if buf.Len() > maxIndexSize {
-		return fmt.Errorf("encode index: %w: larger than %d bytes", cas.ErrInvalid, maxIndexSize)
+	if buf.Len() > cas.MaxIndexSize {
+		return fmt.Errorf("encode index: %w: larger than %d bytes", cas.ErrInvalid, cas.MaxIndexSize)
 	}
 	e.st.Lock()
 	defer e.st.Unlock()

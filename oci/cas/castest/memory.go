@@ -64,21 +64,6 @@ func (s *memStore) openEngine(readOnly bool) *memEngine {
 	}
 }
 
-// validateDigest mirrors the dir backend: sha256, 64 lowercase hex digits.
-func validateDigest(d digest.Digest) error {
-	const prefix = "sha256:"
-	s := string(d)
-	if len(s) != len(prefix)+64 || s[:len(prefix)] != prefix {
-		return fmt.Errorf("digest %q: %w: not a sha256 digest", s, cas.ErrInvalid)
-	}
-	for _, c := range s[len(prefix):] {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return fmt.Errorf("digest %q: %w: not lowercase hex", s, cas.ErrInvalid)
-		}
-	}
-	return nil
-}
-
 // encodeIndex normalises and encodes an index like the dir backend does.
 func encodeIndex(idx ispec.Index) ([]byte, error) {
 	idx.SchemaVersion = 2
@@ -156,7 +141,7 @@ func (e *memEngine) lookup(op string, d digest.Digest) ([]byte, error) {
 	if err := e.check(op, false); err != nil {
 		return nil, err
 	}
-	if err := validateDigest(d); err != nil {
+	if err := cas.ValidateDigest(d); err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	e.s.mu.Lock()
@@ -173,7 +158,7 @@ func (e *memEngine) DeleteBlob(ctx context.Context, d digest.Digest) error {
 	if err := e.check("delete blob", true); err != nil {
 		return err
 	}
-	if err := validateDigest(d); err != nil {
+	if err := cas.ValidateDigest(d); err != nil {
 		return fmt.Errorf("delete blob: %w", err)
 	}
 	e.s.mu.Lock()

@@ -139,7 +139,7 @@ func (e *engine) ListBlobs(ctx context.Context) ([]digest.Digest, error) {
 	out := make([]digest.Digest, 0, len(entries))
 	for _, ent := range entries {
 		d := digest.NewDigestFromEncoded(cas.BlobAlgorithm, ent.Name())
-		if ent.IsDir() || validateDigest(d) != nil {
+		if ent.IsDir() || cas.ValidateDigest(d) != nil {
 			continue
 		}
 		out = append(out, d)

@@ -16,9 +16,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// maxIndexSize caps how much of index.json is read before parsing.
-const maxIndexSize = 64 << 20
-
 // readIndex reads and parses root/index.json. Manifests is never nil.
 func readIndex(root string) (ispec.Index, error) {
 	f, err := os.Open(filepath.Join(root, indexFile))
@@ -29,32 +26,12 @@ func readIndex(root string) (ispec.Index, error) {
 		return ispec.Index{}, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxIndexSize+1))
+	data, err := io.ReadAll(io.LimitReader(f, cas.MaxIndexSize+1))
 	if err != nil {
 		return ispec.Index{}, fmt.Errorf("read %s: %w", indexFile, err)
 	}
-	if len(data) > maxIndexSize {
-		return ispec.Index{}, fmt.Errorf("%s: %w: larger than %d bytes", indexFile, cas.ErrInvalid, maxIndexSize)
-	}
-	var idx ispec.Index
-	if err := json.Unmarshal(data, &idx); err != nil {
-		return ispec.Index{}, &invalidJSONError{file: indexFile, err: err}
-	}
-	if idx.Manifests == nil {
-		idx.Manifests = []ispec.Descriptor{}
-	}
-	return idx, nil
+	return cas.DecodeIndex(data)
 }
-
-// invalidJSONError is "FILE: invalid JSON: CAUSE", matching cas.ErrInvalid.
-type invalidJSONError struct {
-	file string
-	err  error
-}
-
-func (e *invalidJSONError) Error() string { return e.file + ": invalid JSON: " + e.err.Error() }
-
-func (e *invalidJSONError) Unwrap() []error { return []error{cas.ErrInvalid, e.err} }
 
 // encodeIndex renders idx the way lade always writes index.json: Go's
 // json.Encoder (compact, trailing newline), OCI index media type, schema
