@@ -177,7 +177,7 @@ func TestSquashDockerImage(t *testing.T) {
 	ti := buildImage(t, nil, threeLayers(t)...)
 	dpath := dockerCopy(t, ti.engine, ti.path, dockerLayerTypes["docker"])
 	mo := layer.MapOptions{Rootless: os.Geteuid() != 0}
-	newPath, err := Squash(ctx, ti.engine, dpath, SquashOptions{MapOptions: mo, TempDir: t.TempDir()})
+	newPath, err := Squash(ctx, ti.engine, dpath, SquashOptions{MapOptions: mo, TempDir: t.TempDir(), SourceDateEpoch: &treeSDE})
 	if err != nil {
 		t.Fatalf("Squash: %v", err)
 	}

@@ -42,7 +42,7 @@ func Export(ctx context.Context, engine casext.Engine, path casext.DescriptorPat
 	if alg == nil {
 		alg = compress.None
 	}
-	err := withFlatRootfs(ctx, engine, path, opts.TempDir, opts.MapOptions, func(rootfs string) error {
+	err := withFlatRootfs(ctx, engine, path, opts.TempDir, opts.MapOptions, opts.SourceDateEpoch, func(rootfs string) error {
 		cw, err := alg.Compress(w)
 		if err != nil {
 			return err

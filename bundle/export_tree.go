@@ -21,9 +21,10 @@ const flatTempPrefix = ".lade-flat-"
 // withFlatRootfs unpacks the image at the end of path into a fresh private
 // directory (mode 0700) inside tempDir ("" means os.TempDir()), calls fn
 // with the rootfs path, and always removes the directory again: on success,
-// on error and on cancellation of ctx.
+// on error and on cancellation of ctx. Directories no layer lists get sde
+// (when set) as their time, as with unpack.
 func withFlatRootfs(ctx context.Context, engine casext.Engine, path casext.DescriptorPath, tempDir string,
-	mo layer.MapOptions, fn func(rootfs string) error) (err error) {
+	mo layer.MapOptions, sde *time.Time, fn func(rootfs string) error) (err error) {
 	tmp, err := os.MkdirTemp(tempDir, flatTempPrefix+"*")
 	if err != nil {
 		return fmt.Errorf("create temporary directory: %w", err)
@@ -35,7 +36,7 @@ func withFlatRootfs(ctx context.Context, engine casext.Engine, path casext.Descr
 		}
 	}()
 	rootfs := filepath.Join(tmp, "rootfs")
-	if err := UnpackRootfs(ctx, engine, path, rootfs, UnpackOptions{MapOptions: mo}); err != nil {
+	if err := UnpackRootfs(ctx, engine, path, rootfs, UnpackOptions{MapOptions: mo, SourceDateEpoch: sde}); err != nil {
 		return err
 	}
 	return fn(rootfs)

@@ -54,7 +54,7 @@ func Squash(ctx context.Context, engine casext.Engine, path casext.DescriptorPat
 		return casext.DescriptorPath{}, fmt.Errorf("squash image: %w", err)
 	}
 	var desc ispec.Descriptor
-	err = withFlatRootfs(ctx, engine, path, opts.TempDir, opts.MapOptions, func(rootfs string) error {
+	err = withFlatRootfs(ctx, engine, path, opts.TempDir, opts.MapOptions, opts.SourceDateEpoch, func(rootfs string) error {
 		var err error
 		desc, err = StreamLayer(ctx, mut, alg, &ispec.History{CreatedBy: squashCreatedBy}, func(w io.Writer) error {
 			return generateFlat(ctx, w, rootfs, opts.MapOptions, opts.SourceDateEpoch)

@@ -39,7 +39,7 @@ func TestSquash(t *testing.T) {
 			before := imageOf(t, engine, path)
 			tmp := t.TempDir()
 			mo := layer.MapOptions{Rootless: os.Geteuid() != 0}
-			newPath, err := Squash(ctx, engine, path, SquashOptions{MapOptions: mo, Compression: tc.alg, History: tc.history, TempDir: tmp})
+			newPath, err := Squash(ctx, engine, path, SquashOptions{MapOptions: mo, Compression: tc.alg, History: tc.history, TempDir: tmp, SourceDateEpoch: &treeSDE})
 			if err != nil {
 				t.Fatalf("Squash: %v", err)
 			}
@@ -145,8 +145,14 @@ func imageOf(t *testing.T, engine casext.Engine, path casext.DescriptorPath) ima
 	return imageParts{manifest: m, config: c}
 }
 
-// assertSameTree unpacks both images and compares them with umoci's mtree
-// keywords (type, mode, owner, size, time, link, nlink, xattrs, sha256).
+// treeSDE is the SOURCE_DATE_EPOCH of the images assertSameTree compares:
+// directories no layer lists get it instead of the time of each unpack. It
+// lies in the future so that squash clamps no time the layers hold.
+var treeSDE = time.Unix(4_000_000_000, 0)
+
+// assertSameTree unpacks both images (with treeSDE) and compares them with
+// umoci's mtree keywords (type, mode, owner, size, time, link, nlink,
+// xattrs, sha256).
 func assertSameTree(t *testing.T, engine casext.Engine, a, b casext.DescriptorPath, mo layer.MapOptions) {
 	t.Helper()
 	ctx := t.Context()
@@ -155,7 +161,7 @@ func assertSameTree(t *testing.T, engine casext.Engine, a, b casext.DescriptorPa
 		path casext.DescriptorPath
 		root string
 	}{{a, rootA}, {b, rootB}} {
-		if err := UnpackRootfs(ctx, engine, u.path, u.root, UnpackOptions{MapOptions: mo}); err != nil {
+		if err := UnpackRootfs(ctx, engine, u.path, u.root, UnpackOptions{MapOptions: mo, SourceDateEpoch: &treeSDE}); err != nil {
 			t.Fatalf("unpack: %v", err)
 		}
 	}
