@@ -22,10 +22,15 @@ var ErrDiffIDMismatch = errors.New("diff_id mismatch")
 
 // extractLayers applies every layer of manifest to rootfs in order,
 // checking ctx between layers. While one layer is applied the next one is
-// already being verified and decompressed (see lookaheadChunks).
+// already being verified and decompressed (see lookaheadChunks), into the
+// buffers the applied layer does not need: the two share one budget.
 func extractLayers(ctx context.Context, engine casext.Engine, manifest *ispec.Manifest, img *ispec.Image,
 	rootfs string, lopts *layer.UnpackOptions) error {
 	log := slog.Default()
+	pools := layerPools{
+		layer: newChunkPool(prefetchChunks + lookaheadChunks),
+		blob:  newChunkPool(2 * blobReadaheadChunks),
+	}
 	var next *layerStream
 	defer func() {
 		if next != nil {
@@ -38,11 +43,12 @@ func extractLayers(ctx context.Context, engine casext.Engine, manifest *ispec.Ma
 		}
 		cur := next
 		if cur == nil {
-			cur = openLayer(ctx, engine, desc, prefetchChunks)
+			cur = openLayer(ctx, engine, desc, prefetchChunks, pools)
 		}
+		cur.promote()
 		next = nil
 		if i+1 < len(manifest.Layers) {
-			next = openLayer(ctx, engine, manifest.Layers[i+1], lookaheadChunks)
+			next = openLayer(ctx, engine, manifest.Layers[i+1], lookaheadChunks, pools)
 		}
 		log.InfoContext(ctx, "unpack layer", "index", i, "digest", desc.Digest, "media_type", desc.MediaType)
 		err := applyLayer(ctx, cur, img.RootFS.DiffIDs[i], rootfs, lopts)
@@ -54,6 +60,13 @@ func extractLayers(ctx context.Context, engine casext.Engine, manifest *ispec.Ma
 	return nil
 }
 
+// layerPools are the buffer budgets of the layer streams of one unpack:
+// decompressed chunks, and compressed read-ahead chunks. Each must hold
+// what the current stream may keep plus what the next one may take.
+type layerPools struct {
+	layer, blob *chunkPool
+}
+
 // layerStream is one layer blob being verified and decompressed ahead of
 // the applier, or the error that kept it from starting.
 type layerStream struct {
@@ -63,8 +76,9 @@ type layerStream struct {
 
 // openLayer starts verifying and decompressing the blob of desc in its own
 // goroutine, buffering up to chunks chunks (the uncompressed stream is
-// hashed on the way for the diff_id check).
-func openLayer(ctx context.Context, engine casext.Engine, desc ispec.Descriptor, chunks int) *layerStream {
+// hashed on the way for the diff_id check). Buffers come from and go back
+// to pools.
+func openLayer(ctx context.Context, engine casext.Engine, desc ispec.Descriptor, chunks int, pools layerPools) *layerStream {
 	alg, err := compress.ByMediaType(desc.MediaType)
 	if err != nil {
 		return &layerStream{err: fmt.Errorf("select decompression: %w", err)}
@@ -73,10 +87,10 @@ func openLayer(ctx context.Context, engine casext.Engine, desc ispec.Descriptor,
 	if err != nil {
 		return &layerStream{err: err}
 	}
-	pf := newPrefetcherN(func() (io.ReadCloser, error) {
+	pf := startPrefetcher(func() (io.ReadCloser, error) {
 		// The blob is read (and its digest checked) in a goroutine of its
 		// own, so the decompressor, the slowest stage, only decompresses.
-		raw := newReadahead(func() (io.ReadCloser, error) { return blob, nil }, blobReadaheadChunks)
+		raw := startPrefetcher(func() (io.ReadCloser, error) { return blob, nil }, blobReadaheadChunks, false, pools.blob)
 		dec, err := alg.Decompress(raw)
 		if err != nil {
 			if _, derr := io.Copy(io.Discard, raw); errors.Is(derr, cas.ErrDigestMismatch) {
@@ -86,8 +100,17 @@ func openLayer(ctx context.Context, engine casext.Engine, desc ispec.Descriptor,
 			return nil, fmt.Errorf("decompress %s layer: %w", alg.Name(), err)
 		}
 		return &decompressed{dec: dec, raw: raw}, nil
-	}, chunks)
+	}, chunks, true, pools.layer)
 	return &layerStream{pf: pf}
+}
+
+// promote makes s the stream being applied: it keeps prefetchChunks
+// buffers and gives the rest of its read-ahead budget back as it is read,
+// for the next layer's read-ahead.
+func (s *layerStream) promote() {
+	if s.pf != nil {
+		s.pf.setLimit(prefetchChunks)
+	}
 }
 
 // close stops the stream's producer, if it started.

@@ -11,12 +11,14 @@ import (
 // Prefetch sizing: up to prefetchChunks chunks of prefetchChunkSize bytes
 // of decompressed layer wait for the applier, so decompression (and the
 // diff_id hash) runs on one core while tar application runs on another.
-// The next layer is decompressed ahead into up to lookaheadChunks chunks
-// (allocated as needed), so that decompression, the slowest stage, never
-// stops at a layer boundary and uses the applier's idle time.
+// The next layer is decompressed ahead into up to lookaheadChunks chunks,
+// so that decompression, the slowest stage, never stops at a layer
+// boundary and uses the applier's idle time. Both come out of one budget
+// (chunkPool): 12 MiB. 64 look-ahead chunks instead of 32 bought no
+// measurable wall time on the bench image and cost 8 MiB more heap.
 const (
 	prefetchChunks    = 16
-	lookaheadChunks   = 64
+	lookaheadChunks   = 32
 	prefetchChunkSize = 256 << 10
 )
 
@@ -28,10 +30,11 @@ var errPrefetchClosed = errors.New("prefetch closed")
 // consumer goroutine; Digest is valid once Read has returned io.EOF.
 type prefetcher struct {
 	chunks chan []byte // filled chunks, closed when the producer ends
-	free   chan []byte // empty buffers, never more than max
-	max    int         // buffers the producer may allocate
+	free   chan []byte // empty buffers the producer holds
 	hash   bool        // sha256 the stream (Digest)
-	alloc  int         // buffers allocated so far (producer only)
+	pool   *chunkPool  // where buffers come from and go back to
+	budget budget      // how many pool buffers it holds and may hold
+	alloc  int         // buffers taken from the pool so far (producer only)
 	stop   chan struct{}
 	done   chan struct{}
 	once   sync.Once
@@ -40,8 +43,9 @@ type prefetcher struct {
 	err error
 	sum digest.Digest
 
-	cur []byte // unread part of the chunk being consumed
-	buf []byte // that chunk's whole buffer, recycled once consumed
+	cur    []byte // unread part of the chunk being consumed
+	buf    []byte // that chunk's whole buffer, recycled once consumed
+	unread bool   // Close dropped chunks the consumer never read
 }
 
 // newPrefetcher starts reading open()'s stream in a new goroutine with
@@ -52,27 +56,35 @@ func newPrefetcher(open func() (io.ReadCloser, error)) *prefetcher {
 	return newPrefetcherN(open, prefetchChunks)
 }
 
-// newPrefetcherN is newPrefetcher with up to chunks buffers, allocated as
-// the producer gets ahead of the consumer.
+// newPrefetcherN is newPrefetcher with up to chunks buffers of its own,
+// allocated as the producer gets ahead of the consumer.
 func newPrefetcherN(open func() (io.ReadCloser, error), chunks int) *prefetcher {
-	return startPrefetcher(open, chunks, true)
+	return startPrefetcher(open, chunks, true, nil)
 }
 
 // newReadahead is newPrefetcherN without the hash: Digest stays empty.
 func newReadahead(open func() (io.ReadCloser, error), chunks int) *prefetcher {
-	return startPrefetcher(open, chunks, false)
+	return startPrefetcher(open, chunks, false, nil)
 }
 
-func startPrefetcher(open func() (io.ReadCloser, error), chunks int, hash bool) *prefetcher {
+// startPrefetcher starts a prefetcher holding up to chunks buffers taken
+// from pool (nil: a pool of its own of chunks buffers), hashing the stream
+// if hash is set. Close gives its buffers back to pool. chunks bounds the
+// channels too, so it is also the most setLimit may allow.
+func startPrefetcher(open func() (io.ReadCloser, error), chunks int, hash bool, pool *chunkPool) *prefetcher {
 	chunks = max(chunks, 1)
+	if pool == nil {
+		pool = newChunkPool(chunks)
+	}
 	p := &prefetcher{
 		hash:   hash,
+		pool:   pool,
 		chunks: make(chan []byte, chunks),
 		free:   make(chan []byte, chunks),
-		max:    chunks,
 		stop:   make(chan struct{}),
 		done:   make(chan struct{}),
 	}
+	p.setLimit(chunks)
 	go p.produce(open)
 	return p
 }
@@ -130,31 +142,12 @@ func (p *prefetcher) pump(r io.Reader, digester digest.Digester) error {
 	}
 }
 
-// buffer returns a free buffer, allocating one while under max.
-func (p *prefetcher) buffer() ([]byte, error) {
-	select {
-	case buf := <-p.free:
-		return buf, nil
-	default:
-	}
-	if p.alloc < p.max {
-		p.alloc++
-		return make([]byte, prefetchChunkSize), nil
-	}
-	select {
-	case buf := <-p.free:
-		return buf, nil
-	case <-p.stop:
-		return nil, errPrefetchClosed
-	}
-}
-
 // Read returns prefetched bytes; at the end of the stream it returns the
 // producer's error, or io.EOF.
 func (p *prefetcher) Read(b []byte) (int, error) {
 	for len(p.cur) == 0 {
 		if p.buf != nil {
-			p.free <- p.buf // cannot block: free has room for every buffer
+			p.release(p.buf)
 			p.buf = nil
 		}
 		chunk, ok := <-p.chunks
@@ -177,7 +170,7 @@ func (p *prefetcher) Read(b []byte) (int, error) {
 func (p *prefetcher) Digest() digest.Digest {
 	select {
 	case <-p.done:
-		if p.err == nil && len(p.cur) == 0 && len(p.chunks) == 0 {
+		if p.err == nil && len(p.cur) == 0 && len(p.chunks) == 0 && !p.unread {
 			return p.sum
 		}
 	default:
@@ -185,9 +178,14 @@ func (p *prefetcher) Digest() digest.Digest {
 	return ""
 }
 
-// Close stops the producer and waits for it to exit.
+// Close stops the producer, waits for it to exit and gives its buffers
+// back to the pool.
 func (p *prefetcher) Close() error {
-	p.once.Do(func() { close(p.stop) })
+	p.once.Do(func() {
+		close(p.stop)
+		<-p.done
+		p.recycle()
+	})
 	<-p.done
 	return nil
 }
