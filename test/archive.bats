@@ -573,3 +573,88 @@ multi_docker_archive() {
 	lade_fail unpack $(map_flags) --image "$TESTDIR/bad.tar:docker.io/library/small:1" "$TESTDIR/bundle"
 	[[ "$output" == *"diff_id"* ]] || fail "$output"
 }
+
+@test "gc on a docker save (25+) archive keeps what manifest.json and legacy links name" {
+	requires skopeo
+	layout="$(small_image img)"
+	d="$(jq -r '.manifests[0].digest' "$layout/index.json")"
+	config="$(jq -r '.config.digest' "$layout/blobs/sha256/${d#sha256:}")"
+	layer="$(jq -r '.layers[0].digest' "$layout/blobs/sha256/${d#sha256:}")"
+	jq -n --arg c "blobs/sha256/${config#sha256:}" --arg l "blobs/sha256/${layer#sha256:}" \
+		'[{Config: $c, RepoTags: ["img:latest"], Layers: [$l]}]' >"$layout/manifest.json"
+	mkdir "$layout/legacy"
+	ln -s "../blobs/sha256/${layer#sha256:}" "$layout/legacy/layer.tar"
+	archive="$TESTDIR/docker.tar"
+	tar -C "$layout" -cf "$archive" manifest.json legacy blobs index.json oci-layout
+	# Untagged, the image is garbage to index.json but not to manifest.json.
+	lade_ok tag --image "$archive:latest" keep
+	lade_ok rm --image "$archive:latest"
+	lade_ok rm --image "$archive:keep"
+	lade_ok gc --layout "$archive"
+	lade_ok validate --layout "$archive"
+	mkdir "$TESTDIR/x"
+	tar -C "$TESTDIR/x" -xf "$archive"
+	[[ -f "$TESTDIR/x/blobs/sha256/${config#sha256:}" ]] || fail "config named by manifest.json removed"
+	[[ -e "$TESTDIR/x/legacy/layer.tar" ]] || fail "legacy link dangles"
+	# The manifest only index.json named is gone.
+	[[ ! -e "$TESTDIR/x/blobs/sha256/${d#sha256:}" ]] || fail "unreachable manifest kept"
+	# A second gc changes nothing.
+	inode="$(stat -c %i "$archive")"
+	lade_ok gc --layout "$archive"
+	[[ "$(stat -c %i "$archive")" == "$inode" ]]
+	no_temps "$archive"
+}
+
+@test "concurrent writing processes never lose an update" {
+	requires skopeo
+	layout="$(small_archive img)"
+	archive="$layout.tar"
+	echo hi >"$TESTDIR/hi"
+	for i in 1 2 3 4 5 6; do
+		"$LADE" tag --image "$archive:latest" "a$i" &
+		"$LADE" insert $(map_flags) --image "$archive:latest" --tag "i$i" "$TESTDIR/hi" "/hi$i" &
+		"$LADE" ls --layout "$archive" >/dev/null &
+		wait
+	done
+	lade_ok ls --layout "$archive"
+	[[ "$(sort <<<"$output" | paste -sd' ')" == "a1 a2 a3 a4 a5 a6 i1 i2 i3 i4 i5 i6 latest" ]] || fail "tags: $output"
+	archive_ok "$archive"
+	no_temps "$archive"
+}
+
+@test "writing an archive with a 250-byte name, spaces and a newline" {
+	requires skopeo
+	layout="$(small_archive img)"
+	long="$TESTDIR/$(printf 'x%.0s' $(seq 1 246)).tar"
+	cp "$layout.tar" "$long"
+	lade_ok tag --image "$long:latest" v2
+	odd="$TESTDIR/a b
+c.tar"
+	cp "$layout.tar" "$odd"
+	lade_ok tag --image "$odd:latest" v2
+	for a in "$long" "$odd"; do
+		lade_ok ls --layout "$a"
+		[[ "$(paste -sd' ' <<<"$output")" == "latest v2" ]]
+		no_temps "$a"
+	done
+}
+
+@test "a full file system fails a write with one line and leaves the archive" {
+	requires root skopeo
+	layout="$(small_archive img)"
+	mkdir "$TESTDIR/small"
+	mount -t tmpfs -o size=2m tmpfs "$TESTDIR/small" || skip "cannot mount a tmpfs"
+	cp "$layout.tar" "$TESTDIR/small/img.tar"
+	sum="$(sha256sum <"$TESTDIR/small/img.tar")"
+	head -c 1500000 /dev/urandom >"$TESTDIR/big"
+	run "$LADE" insert --image "$TESTDIR/small/img.tar:latest" --tag big "$TESTDIR/big" /big
+	umount_out="$output"
+	[[ "$status" -ne 0 && "$output" == *"no space left"* && "${#lines[@]}" -eq 1 ]] || {
+		umount "$TESTDIR/small"
+		fail "insert: $status: $umount_out"
+	}
+	[[ "$(sha256sum <"$TESTDIR/small/img.tar")" == "$sum" ]] || { umount "$TESTDIR/small"; fail "archive changed"; }
+	left="$(find "$TESTDIR/small" -name '.lade-tmp-*')"
+	umount "$TESTDIR/small"
+	[[ -z "$left" ]] || fail "temporary files left: $left"
+}

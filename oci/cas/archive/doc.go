@@ -105,7 +105,15 @@
 //     changes the archive file is not touched. A hard-linked archive loses
 //     its other names' sharing (they keep the old content).
 //   - Members other than the layout's (Docker's manifest.json, legacy layer
-//     paths) are copied unchanged, and may go stale.
+//     paths) are copied unchanged, and may go stale. DeleteBlob (so gc)
+//     keeps a blob that one of them names: the Config and Layers of a
+//     top-level manifest.json, and the target of a symbolic or hard link
+//     member outside the layout (write_pins.go). Dropping it would break
+//     docker load and leave links that tar -x fails on; such a blob stays
+//     readable and listed, so gc may count it as removed.
+//   - The temporary directory name holds the archive name cut to 64 bytes
+//     (a longer one: 47 bytes, "~" and 16 hex digits of its SHA-256), so
+//     any archive name fits in NAME_MAX.
 //
 // It must not import oci/casext (its mediatype package, pure strings, is
 // fine), oci/cas/dir or any package above oci/cas (layer, mutate, bundle,

@@ -34,7 +34,7 @@ func (s *scanner) add(hdr *tar.Header, off int64) error {
 			return archiveErr(cas.ErrInvalid, nil, "%s: hard link %q: %v", s.shown, hdr.Name, err)
 		}
 		t, ok := s.regular[target]
-		m = member{name: name, offset: t.offset, size: t.size}
+		m = member{name: name, offset: t.offset, size: t.size, hard: target}
 		if !ok {
 			m.bad = fmt.Sprintf("is a hard link to %q, which is not an earlier regular member", hdr.Linkname)
 		}

@@ -32,6 +32,7 @@ type member struct {
 	bad    string      // non-empty: why the member cannot be read as a file
 	dir    bool        // a directory member (never listed as a blob)
 	link   string      // a symbolic link member's target, as written in the archive
+	hard   string      // a hard link member's target, cleaned
 	mem    []byte      // non-nil: the content, held in memory (legacy manifests)
 	src    io.ReaderAt // non-nil: where the content is read from instead of the archive (write*.go)
 }
@@ -40,8 +41,9 @@ type member struct {
 type catalog struct {
 	layout, index *member
 	blobs         map[digest.Digest]member
-	members       map[string]member // every member by cleaned name, for legacy archives
-	dups          map[string]bool   // names of members that appear more than once
+	members       map[string]member        // every member by cleaned name, for legacy archives
+	dups          map[string]bool          // names of members that appear more than once
+	pins          map[digest.Digest]string // nil until computed: blobs kept members name (write_pins.go)
 }
 
 // scanner walks the tar headers of one archive. regular holds every regular

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -83,7 +84,9 @@ func (e *Engine) markDeleted(d digest.Digest) {
 }
 
 // DeleteBlob leaves blob d out of the archive Close writes. Deleting a
-// missing blob succeeds and changes nothing.
+// missing blob succeeds and changes nothing, and so does deleting a blob
+// that a member outside the layout names (Docker's manifest.json, a link
+// into blobs/; see pinsOf): such a blob stays, readable and listed.
 func (e *Engine) DeleteBlob(ctx context.Context, d digest.Digest) error {
 	if err := e.lockExclusive(ctx, "delete blob"); err != nil {
 		return err
@@ -98,6 +101,11 @@ func (e *Engine) DeleteBlob(ctx context.Context, d digest.Digest) error {
 		e.w.dirty = true
 	}
 	if m, ok := e.cat.blobs[d]; ok && !m.dir && !e.w.deleted[d] {
+		if why := e.pinned(d); why != "" {
+			slog.Default().DebugContext(ctx, "archive: blob kept: a member outside the layout names it",
+				"digest", d, "member", why)
+			return nil
+		}
 		e.markDeleted(d)
 	}
 	return nil

@@ -2,6 +2,8 @@ package archive
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -28,10 +30,21 @@ type tempDir struct {
 	lock *os.File
 }
 
+// maxTempName is how many bytes of the archive name a temporary directory
+// name keeps: a longer name is cut and followed by a hash of the whole name,
+// so that the directory name stays well below NAME_MAX (255 bytes) however
+// long the archive name is.
+const maxTempName = 64
+
 // tempPattern is the os.MkdirTemp pattern of the temporary directories of
 // the archive at real.
 func tempPattern(real string) string {
-	return tempPrefix + filepath.Base(real) + "-*"
+	name := filepath.Base(real)
+	if len(name) > maxTempName {
+		sum := sha256.Sum256([]byte(name))
+		name = name[:maxTempName-17] + "~" + hex.EncodeToString(sum[:8])
+	}
+	return tempPrefix + name + "-*"
 }
 
 // isTempOf reports whether name is a temporary directory name of the
