@@ -58,6 +58,12 @@ func (e Engine) GC(ctx context.Context) (GCStats, error) {
 		if err := e.DeleteBlob(ctx, d); err != nil {
 			return stats, fmt.Errorf("gc: %w", err)
 		}
+		if _, err := e.StatBlob(ctx, d); err == nil {
+			// The backend keeps it (an archive keeps what Docker's
+			// manifest.json names): not removed, not counted.
+			log.DebugContext(ctx, "gc: backend kept unreachable blob", "digest", d)
+			continue
+		}
 		log.DebugContext(ctx, "gc: removed unreachable blob", "digest", d, "size", size)
 		stats.BlobsRemoved++
 		stats.BytesRemoved += size
