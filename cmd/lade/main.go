@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"github.com/lade-oci/lade/oci/cas"
 )
 
 func main() {
@@ -54,7 +56,8 @@ func (s exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(s)
 // reportError prints err as one line (plus a hint when a permission error
 // suggests that --rootless may help).
 func reportError(ctx context.Context, logger *slog.Logger, name string, err error) {
-	if errors.Is(err, os.ErrPermission) {
+	// A read-only layout or archive is not a matter of --rootless.
+	if errors.Is(err, os.ErrPermission) && !errors.Is(err, cas.ErrReadOnly) {
 		logger.Log(ctx, slog.LevelWarn, name+" encountered a permission error: maybe --rootless will help?")
 	}
 	// One line, whatever the error holds (errors.Join separates by newlines).

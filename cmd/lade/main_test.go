@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/lade-oci/lade/oci/cas"
 	"github.com/urfave/cli/v2"
 )
 
@@ -113,6 +115,18 @@ func TestReportErrorPermissionHint(t *testing.T) {
 	reportError(t.Context(), logger, "umoci", &os.PathError{Op: "open", Path: "x", Err: os.ErrPermission})
 	want := "   • umoci encountered a permission error: maybe --rootless will help?\n   ⨯ open x: permission denied\n"
 	if b.String() != want {
+		t.Errorf("got %q, want %q", b.String(), want)
+	}
+}
+
+// TestReportErrorNoHintForReadOnly: a layout or archive that is read-only
+// for the user gets no --rootless hint, which would not help.
+func TestReportErrorNoHintForReadOnly(t *testing.T) {
+	var b bytes.Buffer
+	logger := setupLogging(&b)
+	err := fmt.Errorf("put blob: %w: %w", cas.ErrReadOnly, &os.PathError{Op: "open", Path: "x", Err: os.ErrPermission})
+	reportError(t.Context(), logger, "lade", err)
+	if want := "   ⨯ put blob: layout is read-only: open x: permission denied\n"; b.String() != want {
 		t.Errorf("got %q, want %q", b.String(), want)
 	}
 }
