@@ -590,6 +590,9 @@ multi_docker_archive() {
 	lade_ok tag --image "$archive:latest" keep
 	lade_ok rm --image "$archive:latest"
 	lade_ok rm --image "$archive:keep"
+	# The dry run lists what gc will remove: not what manifest.json names.
+	lade_ok gc --dry-run --layout "$archive"
+	[[ "$output" == *"$d"* && "$output" != *"$config"* && "$output" != *"$layer"* ]] || fail "dry run: $output"
 	lade_ok gc --layout "$archive"
 	lade_ok validate --layout "$archive"
 	mkdir "$TESTDIR/x"

@@ -85,3 +85,11 @@ type Engine interface {
 	// call more than once.
 	Close() error
 }
+
+// Keeper is implemented by a backend whose DeleteBlob keeps some blobs
+// (an image archive keeps the blobs Docker's manifest.json names). Keeps
+// reports whether DeleteBlob(d) would keep d; garbage collection neither
+// lists nor counts such blobs.
+type Keeper interface {
+	Keeps(ctx context.Context, d digest.Digest) bool
+}

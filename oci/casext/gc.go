@@ -55,14 +55,13 @@ func (e Engine) GC(ctx context.Context) (GCStats, error) {
 		} else if err != nil {
 			return stats, fmt.Errorf("gc: %w", err)
 		}
+		if e.keeps(ctx, d) {
+			// An archive keeps what Docker's manifest.json names.
+			log.DebugContext(ctx, "gc: backend keeps unreachable blob", "digest", d)
+			continue
+		}
 		if err := e.DeleteBlob(ctx, d); err != nil {
 			return stats, fmt.Errorf("gc: %w", err)
-		}
-		if _, err := e.StatBlob(ctx, d); err == nil {
-			// The backend keeps it (an archive keeps what Docker's
-			// manifest.json names): not removed, not counted.
-			log.DebugContext(ctx, "gc: backend kept unreachable blob", "digest", d)
-			continue
 		}
 		log.DebugContext(ctx, "gc: removed unreachable blob", "digest", d, "size", size)
 		stats.BlobsRemoved++
@@ -101,4 +100,11 @@ func (e Engine) mark(ctx context.Context) (map[digest.Digest]struct{}, error) {
 		}
 	}
 	return marked, nil
+}
+
+// keeps reports whether the backend would keep blob d on DeleteBlob
+// (cas.Keeper).
+func (e Engine) keeps(ctx context.Context, d digest.Digest) bool {
+	k, ok := e.Engine.(cas.Keeper)
+	return ok && k.Keeps(ctx, d)
 }

@@ -35,7 +35,7 @@ func (e Engine) GCDryRun(ctx context.Context) ([]UnreachableBlob, GCStats, error
 	}
 	var out []UnreachableBlob
 	for _, d := range blobs {
-		if _, ok := marked[d]; ok {
+		if _, ok := marked[d]; ok || e.keeps(ctx, d) {
 			continue
 		}
 		if err := ctx.Err(); err != nil {

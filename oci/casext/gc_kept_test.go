@@ -10,8 +10,8 @@ import (
 	"github.com/lade-oci/lade/oci/cas/castest"
 )
 
-// keepingEngine is a backend whose DeleteBlob keeps one blob (as an archive
-// keeps what Docker's manifest.json names).
+// keepingEngine is a backend whose DeleteBlob keeps one blob, as an
+// archive keeps what Docker's manifest.json names (cas.Keeper).
 type keepingEngine struct {
 	cas.Engine
 	keep digest.Digest
@@ -24,8 +24,10 @@ func (k keepingEngine) DeleteBlob(ctx context.Context, d digest.Digest) error {
 	return k.Engine.DeleteBlob(ctx, d)
 }
 
-// TestGCCountsOnlyRemovedBlobs: a blob the backend keeps is not reported
-// as removed.
+func (k keepingEngine) Keeps(_ context.Context, d digest.Digest) bool { return d == k.keep }
+
+// TestGCCountsOnlyRemovedBlobs: a blob the backend keeps is neither
+// reported as removed nor listed by a dry run.
 func TestGCCountsOnlyRemovedBlobs(t *testing.T) {
 	ctx := t.Context()
 	mem := castest.NewMemory()
@@ -42,5 +44,9 @@ func TestGCCountsOnlyRemovedBlobs(t *testing.T) {
 	}
 	if _, err := e.StatBlob(ctx, kept.Digest); err != nil {
 		t.Errorf("kept blob: %v", err)
+	}
+	list, dry, err := e.GCDryRun(ctx)
+	if err != nil || len(list) != 0 || dry.BlobsRemoved != 0 {
+		t.Errorf("dry run after gc: %v, %+v, %v; want nothing", list, dry, err)
 	}
 }

@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"path"
@@ -70,4 +71,15 @@ func (e *Engine) pinned(d digest.Digest) string {
 		e.cat.pins = pinsOf(e.cat, e.r)
 	}
 	return e.cat.pins[d]
+}
+
+// Keeps reports whether DeleteBlob would keep blob d because a member
+// outside the layout names it (cas.Keeper).
+func (e *Engine) Keeps(ctx context.Context, d digest.Digest) bool {
+	e.st.Lock()
+	defer e.st.Unlock()
+	if _, ok := e.cat.blobs[d]; !ok {
+		return false
+	}
+	return e.pinned(d) != ""
 }
