@@ -91,10 +91,11 @@ func TestUnpackDockerImage(t *testing.T) {
 
 			mo := layer.MapOptions{Rootless: os.Geteuid() != 0}
 			ociBundle, dockerBundle := filepath.Join(t.TempDir(), "oci"), filepath.Join(t.TempDir(), "docker")
-			if err := Unpack(ctx, ti.engine, ti.path, ociBundle, UnpackOptions{MapOptions: mo}); err != nil {
+			// treeSDE: directories no layer lists get one time in both.
+			if err := Unpack(ctx, ti.engine, ti.path, ociBundle, UnpackOptions{MapOptions: mo, SourceDateEpoch: &treeSDE}); err != nil {
 				t.Fatalf("Unpack OCI: %v", err)
 			}
-			if err := Unpack(ctx, ti.engine, dpath, dockerBundle, UnpackOptions{MapOptions: mo}); err != nil {
+			if err := Unpack(ctx, ti.engine, dpath, dockerBundle, UnpackOptions{MapOptions: mo, SourceDateEpoch: &treeSDE}); err != nil {
 				t.Fatalf("Unpack Docker: %v", err)
 			}
 			// Same tree, by umoci's mtree keywords.
@@ -123,10 +124,10 @@ func TestUnpackDockerImage(t *testing.T) {
 			}
 			// export gives the same archive.
 			var ociTar, dockerTar bytes.Buffer
-			if err := Export(ctx, ti.engine, ti.path, &ociTar, ExportOptions{MapOptions: mo, TempDir: t.TempDir()}); err != nil {
+			if err := Export(ctx, ti.engine, ti.path, &ociTar, ExportOptions{MapOptions: mo, TempDir: t.TempDir(), SourceDateEpoch: &treeSDE}); err != nil {
 				t.Fatalf("Export OCI: %v", err)
 			}
-			if err := Export(ctx, ti.engine, dpath, &dockerTar, ExportOptions{MapOptions: mo, TempDir: t.TempDir()}); err != nil {
+			if err := Export(ctx, ti.engine, dpath, &dockerTar, ExportOptions{MapOptions: mo, TempDir: t.TempDir(), SourceDateEpoch: &treeSDE}); err != nil {
 				t.Fatalf("Export Docker: %v", err)
 			}
 			if !bytes.Equal(ociTar.Bytes(), dockerTar.Bytes()) {
