@@ -5,41 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"time"
 
+	"github.com/lade-oci/lade/internal/system"
 	"github.com/lade-oci/lade/oci/cas"
 	"golang.org/x/sys/unix"
 )
-
-// Poll intervals for waiting on a contended flock.
-const (
-	lockPollMin = time.Millisecond
-	lockPollMax = 50 * time.Millisecond
-)
-
-// flockWait takes flock(how) on f, polling with LOCK_NB until ctx is done.
-// On Linux a failed conversion (shared → exclusive) drops the lock already
-// held on f.
-func flockWait(ctx context.Context, f *os.File, how int) error {
-	delay := lockPollMin
-	for {
-		err := unix.Flock(int(f.Fd()), how|unix.LOCK_NB)
-		if err == nil {
-			return nil
-		}
-		if !errors.Is(err, unix.EWOULDBLOCK) && !errors.Is(err, unix.EINTR) {
-			return fmt.Errorf("flock %s: %w", f.Name(), err)
-		}
-		timer := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return fmt.Errorf("flock %s: %w", f.Name(), context.Cause(ctx))
-		case <-timer.C:
-		}
-		delay = min(delay*2, lockPollMax)
-	}
-}
 
 // sameFile reports whether path still names the file open as f. lade
 // never rewrites an archive in place: a changed archive is a new file.
@@ -59,8 +29,8 @@ func sameFile(f *os.File, path string) (bool, error) {
 // until ctx is done. If a writer replaced the file while we waited, it
 // opens the new one. A path that is not a regular file is returned
 // unlocked (open refuses it). A file system without flock is read
-// unlocked (how is LOCK_SH) or refused (LOCK_EX).
-func openLocked(ctx context.Context, path string, how int) (*os.File, error) {
+// unlocked (how is LockShared) or refused (LockExclusive).
+func openLocked(ctx context.Context, path string, how system.LockMode) (*os.File, error) {
 	for {
 		f, err := openFile(path)
 		if err != nil {
@@ -69,8 +39,8 @@ func openLocked(ctx context.Context, path string, how int) (*os.File, error) {
 		if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
 			return f, nil
 		}
-		if err := flockWait(ctx, f, how); err != nil {
-			if how == unix.LOCK_SH && errorsIsAny(err, unix.ENOLCK, unix.EOPNOTSUPP) {
+		if err := system.FlockWait(ctx, f, how); err != nil {
+			if how == system.LockShared && errorsIsAny(err, unix.ENOLCK, unix.EOPNOTSUPP) {
 				return f, nil
 			}
 			f.Close()
@@ -86,7 +56,7 @@ func openLocked(ctx context.Context, path string, how int) (*os.File, error) {
 // openShared is openLocked for reading: every engine holds a shared lock
 // on its archive until Close, so a writer waits for the readers.
 func openShared(ctx context.Context, path string) (*os.File, error) {
-	return openLocked(ctx, path, unix.LOCK_SH)
+	return openLocked(ctx, path, system.LockShared)
 }
 
 // errorsIsAny reports whether err matches one of targets.
@@ -120,7 +90,7 @@ func (e *Engine) lockExclusive(ctx context.Context, op string) error {
 	if err := unix.Access(e.real, unix.W_OK); err != nil {
 		return fmt.Errorf("%s: archive %s: %w: %w", op, e.path, cas.ErrReadOnly, err)
 	}
-	if err := flockWait(ctx, e.f, unix.LOCK_EX); err != nil {
+	if err := system.FlockWait(ctx, e.f, system.LockExclusive); err != nil {
 		// Take the shared lock back if no writer got in meanwhile.
 		_ = unix.Flock(int(e.f.Fd()), unix.LOCK_SH|unix.LOCK_NB)
 		return fmt.Errorf("%s: lock archive %s: %w", op, e.path, err)

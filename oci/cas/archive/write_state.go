@@ -7,6 +7,7 @@ import (
 	"os"
 	"sync"
 
+	"github.com/lade-oci/lade/internal/system"
 	"github.com/opencontainers/go-digest"
 	"golang.org/x/sys/unix"
 )
@@ -49,7 +50,7 @@ func (w *writeState) release() error {
 // caller read before the switch can dangle. Nothing was written before the
 // switch: the write state is still empty.
 func (e *Engine) rescan(ctx context.Context) error {
-	f, err := openLocked(ctx, e.real, unix.LOCK_EX)
+	f, err := openLocked(ctx, e.real, system.LockExclusive)
 	if err != nil {
 		return fmt.Errorf("reopen replaced archive: %w", err)
 	}

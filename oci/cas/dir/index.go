@@ -11,9 +11,9 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/lade-oci/lade/internal/system"
 	"github.com/lade-oci/lade/oci/cas"
 	ispec "github.com/opencontainers/image-spec/specs-go/v1"
-	"golang.org/x/sys/unix"
 )
 
 // readIndex reads and parses root/index.json. Manifests is never nil.
@@ -102,7 +102,7 @@ func (e *engine) UpdateIndex(ctx context.Context, fn func(*ispec.Index) error) e
 		return fmt.Errorf("update index: open layout dir: %w", err)
 	}
 	defer lock.Close() // also drops the flock
-	if err := flockWait(ctx, lock, unix.LOCK_EX); err != nil {
+	if err := system.FlockWait(ctx, lock, system.LockExclusive); err != nil {
 		return fmt.Errorf("update index: %w", err)
 	}
 	idx, err := readIndex(e.root)

@@ -4,44 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"time"
 
+	"github.com/lade-oci/lade/internal/system"
 	"golang.org/x/sys/unix"
 )
-
-// Poll intervals for waiting on a contended flock.
-const (
-	lockPollMin = time.Millisecond
-	lockPollMax = 50 * time.Millisecond
-)
-
-// flockWait takes flock(how) on f, waiting while another open file
-// description holds a conflicting lock, until ctx is done. It polls with
-// LOCK_NB so that cancellation is honoured.
-//
-// Note that on Linux a failed conversion (shared → exclusive) drops the lock
-// already held on f: callers that convert must restore it on failure.
-func flockWait(ctx context.Context, f *os.File, how int) error {
-	delay := lockPollMin
-	for {
-		err := unix.Flock(int(f.Fd()), how|unix.LOCK_NB)
-		if err == nil {
-			return nil
-		}
-		if !errors.Is(err, unix.EWOULDBLOCK) && !errors.Is(err, unix.EINTR) {
-			return fmt.Errorf("flock %s: %w", f.Name(), err)
-		}
-		timer := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return fmt.Errorf("flock %s: %w", f.Name(), context.Cause(ctx))
-		case <-timer.C:
-		}
-		delay = min(delay*2, lockPollMax)
-	}
-}
 
 // LockExclusive converts the engine's shared lock on blobs/ into an
 // exclusive one, waiting (until ctx is done) for every other engine on the
@@ -56,7 +22,7 @@ func (e *engine) LockExclusive(ctx context.Context) error {
 	if e.exclusive {
 		return nil
 	}
-	if err := flockWait(ctx, e.lockFile, unix.LOCK_EX); err != nil {
+	if err := system.FlockWait(ctx, e.lockFile, system.LockExclusive); err != nil {
 		// The failed conversion dropped our shared lock: take it back if
 		// nobody else got in exclusively meanwhile.
 		_ = unix.Flock(int(e.lockFile.Fd()), unix.LOCK_SH|unix.LOCK_NB)
@@ -74,7 +40,7 @@ func (e *engine) tryExclusive(ctx context.Context, fn func() error) (bool, error
 	fd := int(e.lockFile.Fd())
 	err := unix.Flock(fd, unix.LOCK_EX|unix.LOCK_NB)
 	if errors.Is(err, unix.EWOULDBLOCK) {
-		if err := flockWait(ctx, e.lockFile, unix.LOCK_SH); err != nil {
+		if err := system.FlockWait(ctx, e.lockFile, system.LockShared); err != nil {
 			return false, fmt.Errorf("restore shared lock: %w", err)
 		}
 		return false, nil

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/lade-oci/lade/internal/system"
 	"github.com/lade-oci/lade/oci/cas"
 	"golang.org/x/sys/unix"
 )
@@ -43,7 +44,7 @@ func Open(ctx context.Context, path string) (cas.Engine, error) {
 	if err != nil {
 		return nil, layoutErr(err, nil, "%v", err)
 	}
-	if err := flockWait(ctx, lf, unix.LOCK_SH); err != nil {
+	if err := system.FlockWait(ctx, lf, system.LockShared); err != nil {
 		lf.Close()
 		return nil, layoutErr(err, nil, "lock blobs: %v", err)
 	}
