@@ -115,6 +115,21 @@ func TestDiffEqualsCheck(t *testing.T) {
 			want:   []string{"missing usr/hello-link", "modified hello.txt [modified:nlink:2->1]"},
 		},
 		{
+			name: "new hardlink changes nlink",
+			change: func(t *testing.T, root string) {
+				must(t, os.Link(filepath.Join(root, "etc/passwd"), filepath.Join(root, "etc/passwd-")))
+			},
+			want: []string{"extra etc/passwd-", "modified etc/passwd [modified:nlink:1->2]"},
+		},
+		{
+			name: "mtime change only",
+			change: func(t *testing.T, root string) {
+				old := time.Unix(1_000_000_000, 0)
+				must(t, os.Chtimes(filepath.Join(root, "etc/passwd"), old, old))
+			},
+			want: []string{"modified etc/passwd [modified:tar_time:"},
+		},
+		{
 			name:   "xattr change",
 			change: func(t *testing.T, root string) { setXattr(t, filepath.Join(root, "hello.txt"), "user.greeting", "bye") },
 			want:   []string{"modified hello.txt [modified:xattr.user.greeting:aGVsbG8=->Ynll]"},
@@ -201,7 +216,7 @@ func TestDiffReusesCachedDigest(t *testing.T) {
 		e := cache.entries[rel]
 		e.digest = "sha256:" + fake
 		cache.entries[rel] = e
-		doctorDigest(t, manifest, rel, fake)
+		doctorKeyword(t, manifest, rel, "sha256digest", fake)
 	}
 	// Touching hello.txt changes its ctime: its cached digest must go.
 	must(t, unix.Chmod(filepath.Join(root, "hello.txt"), 0o644))
@@ -229,22 +244,6 @@ func TestDiffReusesCachedDigest(t *testing.T) {
 	if !slices.Equal(deltaStrings(nocache), deltaStrings(check)) {
 		t.Errorf("uncached Diff %q != Check %q", deltaStrings(nocache), deltaStrings(check))
 	}
-}
-
-func doctorDigest(t *testing.T, dh *mtree.DirectoryHierarchy, rel, hex string) {
-	t.Helper()
-	for i, e := range dh.Entries {
-		if p, err := e.Path(); err != nil || p != rel || (e.Type != mtree.RelativeType && e.Type != mtree.FullType) {
-			continue
-		}
-		for j, kv := range e.Keywords {
-			if kv.Keyword() == "sha256digest" {
-				dh.Entries[i].Keywords[j] = mtree.KeyVal("sha256digest=" + hex)
-				return
-			}
-		}
-	}
-	t.Fatalf("no digest for %s in manifest", rel)
 }
 
 func must(t *testing.T, err error) {
