@@ -66,46 +66,44 @@ func exportFlags() []cli.Flag {
 }
 
 func runExport(c *cli.Context) (err error) {
-	if err := checkArgs(c, 1, "<output>"); err != nil {
+	var opts bundle.ExportOptions
+	img, err := openImageCommand(c, 1, "output path", func() (err error) {
+		opts, err = exportOptionsFromFlags(c)
 		return err
-	}
-	img, err := selectImage(c)
+	})
 	if err != nil {
 		return err
 	}
-	output, err := pathArg(c, 0, "output path")
+	defer img.close(&err)
+	if img.arg == "-" {
+		err = bundle.Export(c.Context, img.engine, img.path, c.App.Writer, opts)
+	} else {
+		err = bundle.ExportFile(c.Context, img.engine, img.path, img.arg, opts)
+	}
 	if err != nil {
 		return err
 	}
+	slog.InfoContext(c.Context, "exported image", "image", img.String(), "output", img.arg)
+	return nil
+}
+
+// exportOptionsFromFlags parses --compress, --compress-level, the map flags
+// and SOURCE_DATE_EPOCH.
+func exportOptionsFromFlags(c *cli.Context) (bundle.ExportOptions, error) {
 	alg, err := compress.ByName(c.String("compress"))
 	if err != nil {
-		return fmt.Errorf("invalid --compress value %q: %w", c.String("compress"), err)
+		return bundle.ExportOptions{}, fmt.Errorf("invalid --compress value %q: %w", c.String("compress"), err)
 	}
 	if alg, err = compress.WithLevel(alg, c.Int("compress-level")); err != nil {
-		return fmt.Errorf("invalid --compress-level %d: %w", c.Int("compress-level"), err)
+		return bundle.ExportOptions{}, fmt.Errorf("invalid --compress-level %d: %w", c.Int("compress-level"), err)
 	}
 	mo, err := mapOptionsFromFlags(c)
 	if err != nil {
-		return err
+		return bundle.ExportOptions{}, err
 	}
 	sde, err := sourceDateEpoch()
 	if err != nil {
-		return err
+		return bundle.ExportOptions{}, err
 	}
-	engine, path, err := img.open(c.Context)
-	if err != nil {
-		return err
-	}
-	defer closeEngine(engine, &err)
-	opts := bundle.ExportOptions{MapOptions: mo, SourceDateEpoch: sde, Compression: alg}
-	if output == "-" {
-		err = bundle.Export(c.Context, engine, path, c.App.Writer, opts)
-	} else {
-		err = bundle.ExportFile(c.Context, engine, path, output, opts)
-	}
-	if err != nil {
-		return err
-	}
-	slog.InfoContext(c.Context, "exported image", "image", img.String(), "output", output)
-	return nil
+	return bundle.ExportOptions{MapOptions: mo, SourceDateEpoch: sde, Compression: alg}, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/lade-oci/lade/bundle"
+	"github.com/lade-oci/lade/layer"
 	"github.com/urfave/cli/v2"
 )
 
@@ -37,29 +38,18 @@ become 0 with a warning) and root.path is ".".
 }
 
 func runRawRuntimeConfig(c *cli.Context) (err error) {
-	if err := checkArgs(c, 1, "<config.json>"); err != nil {
+	var mo layer.MapOptions
+	img, err := openImageCommand(c, 1, "config path", func() (err error) {
+		mo, err = mapOptionsFromFlags(c)
 		return err
-	}
-	img, err := selectImage(c)
+	})
 	if err != nil {
 		return err
 	}
-	target, err := pathArg(c, 0, "config path")
+	defer img.close(&err)
+	spec, err := bundle.ImageRuntimeConfig(c.Context, img.engine, img.path, c.String("rootfs"), bundle.ConfigOptions{MapOptions: mo})
 	if err != nil {
 		return err
 	}
-	mo, err := mapOptionsFromFlags(c)
-	if err != nil {
-		return err
-	}
-	engine, path, err := img.open(c.Context)
-	if err != nil {
-		return err
-	}
-	defer closeEngine(engine, &err)
-	spec, err := bundle.ImageRuntimeConfig(c.Context, engine, path, c.String("rootfs"), bundle.ConfigOptions{MapOptions: mo})
-	if err != nil {
-		return err
-	}
-	return bundle.WriteRuntimeConfig(c.Context, target, spec)
+	return bundle.WriteRuntimeConfig(c.Context, img.arg, spec)
 }

@@ -32,29 +32,18 @@ as for "unpack".` + platformHelp,
 }
 
 func runRawUnpack(c *cli.Context) (err error) {
-	if err := checkArgs(c, 1, "<rootfs>"); err != nil {
+	var opts bundle.UnpackOptions
+	img, err := openImageCommand(c, 1, "rootfs path", func() (err error) {
+		opts, err = unpackOptionsFromFlags(c)
 		return err
-	}
-	img, err := selectImage(c)
+	})
 	if err != nil {
 		return err
 	}
-	rootfs, err := pathArg(c, 0, "rootfs path")
-	if err != nil {
+	defer img.close(&err)
+	if err := bundle.UnpackRootfs(c.Context, img.engine, img.path, img.arg, opts); err != nil {
 		return err
 	}
-	opts, err := unpackOptionsFromFlags(c)
-	if err != nil {
-		return err
-	}
-	engine, path, err := img.open(c.Context)
-	if err != nil {
-		return err
-	}
-	defer closeEngine(engine, &err)
-	if err := bundle.UnpackRootfs(c.Context, engine, path, rootfs, opts); err != nil {
-		return err
-	}
-	slog.InfoContext(c.Context, "unpacked rootfs", "image", img.String(), "rootfs", rootfs)
+	slog.InfoContext(c.Context, "unpacked rootfs", "image", img.String(), "rootfs", img.arg)
 	return nil
 }

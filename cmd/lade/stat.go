@@ -52,28 +52,22 @@ No positional arguments.` + platformHelp,
 }
 
 func runStat(c *cli.Context) (err error) {
-	if err := checkArgs(c, 0, ""); err != nil {
-		return err
-	}
-	img, err := selectImage(c)
-	if err != nil {
-		return err
-	}
 	var tmpl *template.Template
-	if c.IsSet("format") {
+	img, err := openImageCommand(c, 0, "", func() (err error) {
+		if !c.IsSet("format") {
+			return nil
+		}
 		if c.Bool("json") {
 			return errors.New("--format and --json are mutually exclusive")
 		}
-		if tmpl, err = parseStatTemplate(c.String("format")); err != nil {
-			return err
-		}
-	}
-	engine, path, err := img.open(c.Context)
+		tmpl, err = parseStatTemplate(c.String("format"))
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	defer closeEngine(engine, &err)
-	info, err := loadStat(c.Context, engine, path.Descriptor())
+	defer img.close(&err)
+	info, err := loadStat(c.Context, img.engine, img.path.Descriptor())
 	if err != nil {
 		return err
 	}

@@ -32,24 +32,19 @@ one of "-._:@+" or by "--", joined by "/".` + platformHelp,
 }
 
 func runTag(c *cli.Context) (err error) {
-	if err := checkArgs(c, 1, "<new-tag>"); err != nil {
-		return err
-	}
-	img, err := selectImage(c)
-	if err != nil {
-		return err
-	}
 	newTag := c.Args().First()
-	if !casext.IsValidReferenceName(newTag) {
-		return fmt.Errorf("invalid new tag %q", newTag)
-	}
-	engine, path, err := img.open(c.Context)
+	img, err := openImageCommand(c, 1, "", func() error {
+		if !casext.IsValidReferenceName(newTag) {
+			return fmt.Errorf("invalid new tag %q", newTag)
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	defer closeEngine(engine, &err)
-	desc := tagDescriptor(path.Descriptor(), newTag)
-	if err := engine.UpdateReference(c.Context, newTag, desc); err != nil {
+	defer img.close(&err)
+	desc := tagDescriptor(img.path.Descriptor(), newTag)
+	if err := img.engine.UpdateReference(c.Context, newTag, desc); err != nil {
 		return fmt.Errorf("put reference: %w", err)
 	}
 	slog.InfoContext(c.Context, "created new tag", "tag", newTag, "digest", desc.Digest)

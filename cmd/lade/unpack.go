@@ -78,29 +78,18 @@ func unpackOptionsFromFlags(c *cli.Context) (bundle.UnpackOptions, error) {
 }
 
 func runUnpack(c *cli.Context) (err error) {
-	if err := checkArgs(c, 1, "<bundle>"); err != nil {
+	var opts bundle.UnpackOptions
+	img, err := openImageCommand(c, 1, "bundle path", func() (err error) {
+		opts, err = unpackOptionsFromFlags(c)
 		return err
-	}
-	img, err := selectImage(c)
+	})
 	if err != nil {
 		return err
 	}
-	target, err := pathArg(c, 0, "bundle path")
-	if err != nil {
+	defer img.close(&err)
+	if err := bundle.Unpack(c.Context, img.engine, img.path, img.arg, opts); err != nil {
 		return err
 	}
-	opts, err := unpackOptionsFromFlags(c)
-	if err != nil {
-		return err
-	}
-	engine, path, err := img.open(c.Context)
-	if err != nil {
-		return err
-	}
-	defer closeEngine(engine, &err)
-	if err := bundle.Unpack(c.Context, engine, path, target, opts); err != nil {
-		return err
-	}
-	slog.InfoContext(c.Context, "unpacked image", "image", img.String(), "bundle", target)
+	slog.InfoContext(c.Context, "unpacked image", "image", img.String(), "bundle", img.arg)
 	return nil
 }
