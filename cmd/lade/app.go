@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -41,6 +42,7 @@ func newApp(name string, stdout, stderr io.Writer) *cli.App {
 		fmt.Fprintf(c.App.Writer, "%s version %s\n", c.App.Name, versionString())
 	}
 	var profile *os.File
+	var cancelTimeout context.CancelFunc
 	app := &cli.App{
 		Name:    name,
 		Usage:   "manipulate OCI images on disk (a drop-in replacement for umoci)",
@@ -58,7 +60,7 @@ arguments. Exit status is 0 on success and 1 on any error.`,
 		ErrWriter:                 stderr,
 		DisableSliceFlagSeparator: true,
 		Suggest:                   true,
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{
 				Name:  "log",
 				Value: "warn",
@@ -73,11 +75,16 @@ arguments. Exit status is 0 on success and 1 on any error.`,
 				Hidden: true,
 				Usage:  "write a Go CPU profile to `FILE`",
 			},
-		},
+		}, skopeoGlobalFlags()...),
 		Before: func(c *cli.Context) error {
 			if err := setLogLevel(c); err != nil {
 				return err
 			}
+			cancel, err := applyCommandTimeout(c)
+			if err != nil {
+				return err
+			}
+			cancelTimeout = cancel
 			if path := c.String("cpu-profile"); path != "" {
 				f, err := startCPUProfile(path)
 				if err != nil {
@@ -88,6 +95,9 @@ arguments. Exit status is 0 on success and 1 on any error.`,
 			return nil
 		},
 		After: func(*cli.Context) error {
+			if cancelTimeout != nil {
+				cancelTimeout()
+			}
 			if profile == nil {
 				return nil
 			}
@@ -128,6 +138,12 @@ func setLogLevel(c *cli.Context) error {
 			return errors.New("--log=* and --verbose are mutually exclusive")
 		}
 		level = slog.LevelInfo
+	}
+	if c.Bool("debug") {
+		if c.IsSet("log") || c.Bool("verbose") {
+			return errors.New("--debug, --log=* and --verbose are mutually exclusive")
+		}
+		level = slog.LevelDebug
 	}
 	logLevel.Set(level)
 
