@@ -72,7 +72,7 @@ func parseDocument(mt string, raw []byte, v any, forbidden ...string) error {
 	if own, ok := probe["mediaType"]; ok {
 		var s string
 		if json.Unmarshal(own, &s) != nil || s != mt {
-			return fmt.Errorf("decode %s: document mediaType %s does not match %q", mt, own, mt)
+			return fmt.Errorf("decode %s: document mediaType %q does not match", mt, own)
 		}
 	}
 	for _, f := range forbidden {

@@ -41,7 +41,7 @@ func validatePathScope(scope string) error {
 		return errors.New(`use the transport default scope "" instead of "/"`)
 	}
 	if clean := filepath.Clean(scope); clean != scope {
-		return fmt.Errorf("not in canonical form, perhaps try %s", clean)
+		return fmt.Errorf("not in canonical form, perhaps try %q", clean)
 	}
 	return nil
 }
