@@ -50,7 +50,8 @@ func Config(ctx context.Context, src transport.Source, p Platform) (*ImageConfig
 }
 
 // ConfigRaw returns the configuration blob of the image src points at
-// (picked for p from an index) exactly as stored (--config --raw).
+// (picked for p from an index) exactly as stored (--config --raw); skopeo
+// prints it as it is, without a newline.
 func ConfigRaw(ctx context.Context, src transport.Source, p Platform) ([]byte, error) {
 	_, raw, err := imageConfig(ctx, src, p)
 	return raw, err

@@ -25,7 +25,7 @@ type Options struct {
 }
 
 // Raw returns the top manifest or index of src exactly as fetched
-// (--raw).
+// (--raw); skopeo prints it as it is, without a newline.
 func Raw(ctx context.Context, src transport.Source) ([]byte, error) {
 	_, raw, err := top(ctx, src)
 	return raw, err
