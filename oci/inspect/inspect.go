@@ -88,9 +88,14 @@ func repoTags(ctx context.Context, lister transport.TagLister) ([]string, error)
 // summarize fills in what the image manifest and its configuration say,
 // decoding the configuration as skopeo does for each manifest type.
 func summarize(img *image, config []byte) (*Output, error) {
-	out := &Output{RepoTags: []string{}, Layers: make([]string, 0, len(img.manifest.Layers))}
+	out := &Output{
+		RepoTags:   []string{},
+		Layers:     make([]string, 0, len(img.manifest.Layers)),
+		LayersData: make([]LayerData, 0, len(img.manifest.Layers)),
+	}
 	for _, l := range img.manifest.Layers {
 		out.Layers = append(out.Layers, l.Digest.String())
+		out.LayersData = append(out.LayersData, LayerData{MIMEType: l.MediaType, Digest: l.Digest, Size: l.Size, Annotations: l.Annotations})
 	}
 	if img.mediaType == mediatype.DockerManifest {
 		// Docker's "created" is not optional: a missing one is the zero time.

@@ -9,10 +9,11 @@ import (
 	"github.com/opencontainers/go-digest"
 )
 
-// Output is skopeo 1.9.3's inspect output: the fields, their order, their
-// Go types (which --format templates see) and their JSON encoding (null
-// for a missing Created, Labels or Env; [] for no RepoTags or Layers; Name
-// and Tag left out when empty) are skopeo's.
+// Output is skopeo's inspect output: the fields, their order, their Go
+// types (which --format templates see) and their JSON encoding (null for a
+// missing Created, Labels or Env; [] for no RepoTags or Layers; Name and
+// Tag left out when empty) are skopeo 1.9.3's, plus LayersData, which
+// later skopeo releases print after Layers (1.9.3 does not).
 type Output struct {
 	// Name is the repository ("docker.io/library/busybox") of a docker://
 	// image or of a docker-archive: image named NAME:TAG.
@@ -32,7 +33,18 @@ type Output struct {
 	Os            string
 	// Layers are the digests of the image manifest's layers, as stored.
 	Layers []string
-	Env    []string
+	// LayersData describes the same layers: media type, digest, size and
+	// annotations of each manifest entry.
+	LayersData []LayerData
+	Env        []string
+}
+
+// LayerData is one entry of Output.LayersData, as skopeo names its fields.
+type LayerData struct {
+	MIMEType    string
+	Digest      digest.Digest
+	Size        int64
+	Annotations map[string]string
 }
 
 // WriteJSON writes v as skopeo prints it: json.MarshalIndent with four
