@@ -235,4 +235,3 @@ func TestFormatAgainstSkopeo(t *testing.T) {
 		}
 	}
 }
-
