@@ -3,6 +3,7 @@ package localfs
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 
@@ -13,7 +14,7 @@ import (
 // path when path does not exist, else exchanged with it (renameat2
 // RENAME_EXCHANGE, or, where the file system cannot exchange, path moved
 // aside first), after which the old directory, now at staged's name, is
-// removed. Both directories must be in the same parent. The parent is
+// removed (a failure to remove it is logged, not returned). Both directories must be in the same parent. The parent is
 // fsynced.
 func ReplaceDir(staged, path string) error {
 	err := unix.Renameat2(unix.AT_FDCWD, staged, unix.AT_FDCWD, path, unix.RENAME_NOREPLACE)
@@ -38,9 +39,10 @@ func ReplaceDir(staged, path string) error {
 	if err := SyncDir(filepath.Dir(path)); err != nil {
 		return err
 	}
-	// staged now names the old directory (or nothing).
+	// staged now names the old directory (or nothing). The new one is in
+	// place: failing to remove the old one is not a failure of the swap.
 	if err := os.RemoveAll(staged); err != nil {
-		return fmt.Errorf("remove old %s: %w", path, err)
+		slog.Warn("remove the replaced directory", "path", staged, "error", err)
 	}
 	return nil
 }
