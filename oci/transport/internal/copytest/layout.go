@@ -6,6 +6,7 @@ import (
 	"io"
 	"testing"
 
+	"github.com/lade-oci/lade/oci/cas/archive"
 	"github.com/lade-oci/lade/oci/cas/dir"
 	"github.com/lade-oci/lade/oci/casext"
 	"github.com/lade-oci/lade/oci/transport"
@@ -42,6 +43,27 @@ func OpenLayout(t testing.TB, path, tag string) *LayoutSource {
 	}
 	t.Fatalf("no tag %s in %s", tag, path)
 	return nil
+}
+
+// OpenArchive opens the image tagged refname (for a docker-archive, a
+// RepoTag exactly as written) of the tar at path through lade's archive
+// backend, as a LayoutSource closed at the end of the test.
+func OpenArchive(t testing.TB, path, refname string) *LayoutSource {
+	t.Helper()
+	ctx := context.Background()
+	a, err := archive.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	e := casext.NewEngine(a)
+	p, err := e.ResolveOne(ctx, refname)
+	if err != nil {
+		t.Fatal(err)
+	}
+	top := p.Descriptor()
+	top.Annotations = nil
+	return &LayoutSource{name: MustParse(t, "oci-archive:"+path), engine: e, top: top}
 }
 
 // Top returns the descriptor the source resolves to.
