@@ -155,6 +155,7 @@ func (d *dest) commit(ctx context.Context, desc ispec.Descriptor, raw []byte) er
 		_ = d.stage.Remove()
 		return err
 	}
+	d.stage.Release()
 	return nil
 }
 

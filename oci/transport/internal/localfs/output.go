@@ -85,7 +85,7 @@ func (o Output) WriteFile(ctx context.Context, noReplace bool, fill func(f *os.F
 		return f.Close()
 	}
 	dir := filepath.Dir(o.Path)
-	tmp, err := os.CreateTemp(dir, TempName(o.Path))
+	tmp, err := createLocked(dir, TempName(o.Path), false)
 	if err != nil {
 		return fmt.Errorf("create temporary file: %w", err)
 	}
@@ -104,9 +104,8 @@ func (o Output) WriteFile(ctx context.Context, noReplace bool, fill func(f *os.F
 	if err := tmp.Sync(); err != nil {
 		return fmt.Errorf("sync %s: %w", tmp.Name(), err)
 	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", tmp.Name(), err)
-	}
+	// Renamed while still open, so that its lock keeps CleanStale away
+	// until it has its final name.
 	if noReplace {
 		err = renameNoReplace(tmp.Name(), o.Path)
 	} else {
@@ -114,6 +113,9 @@ func (o Output) WriteFile(ctx context.Context, noReplace bool, fill func(f *os.F
 	}
 	if err != nil {
 		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("close %s: %w", o.Path, err)
 	}
 	return SyncDir(dir)
 }

@@ -19,6 +19,7 @@ import (
 // transport assembles its result from them. It is safe for concurrent use.
 type Stage struct {
 	dir  string
+	lock *os.File // the directory, flocked while the stage lives
 	sync bool
 
 	mu   sync.Mutex
@@ -29,12 +30,16 @@ type Stage struct {
 // TempName). With sync set, every file is fsynced before it is renamed into
 // place (for a stage that becomes the result, as dir: does); without it the
 // files are scratch data that the caller copies into an fsynced result.
+//
+// Stale stages of killed processes next to base are removed first (see
+// CleanStale).
 func NewStage(parent, base string, sync bool) (*Stage, error) {
-	dir, err := os.MkdirTemp(parent, TempName(base))
+	CleanStale(filepath.Join(parent, filepath.Base(base)))
+	lock, err := createLocked(parent, TempName(base), true)
 	if err != nil {
 		return nil, fmt.Errorf("create staging directory: %w", err)
 	}
-	return &Stage{dir: dir, sync: sync, have: map[string]int64{}}, nil
+	return &Stage{dir: lock.Name(), lock: lock, sync: sync, have: map[string]int64{}}, nil
 }
 
 // Dir returns the stage directory.
@@ -132,10 +137,28 @@ func (s *Stage) Open(name string) (*os.File, error) {
 // Remove deletes the stage directory and everything in it. It is
 // idempotent.
 func (s *Stage) Remove() error {
-	if err := os.RemoveAll(s.dir); err != nil && !errors.Is(err, os.ErrNotExist) {
+	err := os.RemoveAll(s.dir)
+	s.mu.Lock()
+	if s.lock != nil {
+		_ = s.lock.Close()
+		s.lock = nil
+	}
+	s.mu.Unlock()
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("remove staging directory: %w", err)
 	}
 	return nil
+}
+
+// Release closes the stage's lock without removing the directory, once
+// it has been renamed to be the result (dir:).
+func (s *Stage) Release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.lock != nil {
+		_ = s.lock.Close()
+		s.lock = nil
+	}
 }
 
 // ctxReader stops a copy once ctx is done.
