@@ -26,7 +26,8 @@ type createdLayout struct {
 
 // openLayoutDest opens the layout of an oci: destination, creating it when
 // the path does not exist (its parent must, as with skopeo) or is an empty
-// directory.
+// directory. A non-empty directory that is not a layout is refused (skopeo
+// would add the layout's files to it).
 func openLayoutDest(ctx context.Context, name transport.Name) (*layoutDest, error) {
 	t, err := localfs.Resolve(name.Path)
 	if err != nil {
@@ -46,6 +47,9 @@ func openLayoutDest(ctx context.Context, name transport.Name) (*layoutDest, erro
 		if empty, err = isEmptyDir(t.Path); err == nil && empty {
 			err = createInEmptyDir(ctx, t.Path, t.Info)
 			created.layout = err == nil
+		} else if _, serr := os.Lstat(filepath.Join(t.Path, "oci-layout")); err == nil && errors.Is(serr, fs.ErrNotExist) {
+			// skopeo would write a layout among the files; lade does not.
+			err = fmt.Errorf("%s is a non-empty directory without an oci-layout file, not an image layout", t.Path)
 		}
 	}
 	if err != nil {

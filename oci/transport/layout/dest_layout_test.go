@@ -135,8 +135,12 @@ func TestOCIDestinationEmptyDir(t *testing.T) {
 	other := filepath.Join(tmp, "other")
 	os.Mkdir(other, 0o755)
 	os.WriteFile(filepath.Join(other, "notes.txt"), []byte("mine"), 0o644)
-	if _, err := OpenDestination(context.Background(), ct.MustParse(t, "oci:"+other), transport.Options{}); err == nil {
-		t.Fatal("a non-empty directory without oci-layout was accepted")
+	if _, err := OpenDestination(context.Background(), ct.MustParse(t, "oci:"+other), transport.Options{}); err == nil ||
+		!strings.Contains(err.Error(), other+" is a non-empty directory without an oci-layout file") {
+		t.Fatalf("a non-empty directory without oci-layout: %v", err)
+	}
+	if ents, _ := os.ReadDir(other); len(ents) != 1 {
+		t.Fatalf("the refused directory changed: %v", ents)
 	}
 }
 
