@@ -18,7 +18,6 @@ import (
 // layoutDest writes into an OCI image layout directory (oci:).
 type layoutDest struct {
 	name    transport.Name
-	path    string // explicit path of the layout
 	engine  casext.Engine
 	created createdLayout
 

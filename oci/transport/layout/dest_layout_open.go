@@ -62,7 +62,7 @@ func openLayoutDest(ctx context.Context, name transport.Name) (*layoutDest, erro
 		}
 		return nil, openErr(name, err)
 	}
-	return &layoutDest{name: name, path: t.Path, engine: casext.NewEngine(engine), created: created}, nil
+	return &layoutDest{name: name, engine: casext.NewEngine(engine), created: created}, nil
 }
 
 // isEmptyDir reports whether directory path has no entries.
