@@ -1,0 +1,17 @@
+// Package localfs holds what lade's local transports (oci:, oci-archive:,
+// docker-archive:, dir:) share about files on disk:
+//
+//   - Resolve: a user-named path made explicit the way skopeo does it
+//     (absolute, symbolic links resolved; only the last component may be
+//     missing, a missing parent is an error).
+//   - Stage: a private temporary directory next to a destination
+//     (".lade-tmp-<name>-*") into which blobs are written verified against
+//     their descriptor (digest and size), so that nothing unverified is ever
+//     stored under a digest, and which Remove discards as a whole.
+//   - WriteFile: an output file written to a temporary file next to it,
+//     fsynced and renamed over it (or, for a special file such as
+//     /dev/stdout, written through).
+//   - SyncDir: fsync of a directory, to make a rename in it durable.
+//
+// It imports no other transport: each transport package uses it on its own.
+package localfs
