@@ -19,6 +19,9 @@ import (
 // to remove; its text is skopeo's "not logged into KEY".
 var ErrNotLoggedIn = errors.New("not logged in")
 
+// NotLoggedIn returns the error matching ErrNotLoggedIn for key.
+func NotLoggedIn(key string) error { return notLoggedInError{key} }
+
 type notLoggedInError struct{ key string }
 
 func (e notLoggedInError) Error() string        { return "not logged into " + e.key }
