@@ -32,8 +32,15 @@ type StatusError struct {
 }
 
 func (e *StatusError) Error() string {
-	msg := e.Errors.Error()
-	if len(e.Errors) == 0 {
+	msgs := make([]string, 0, len(e.Errors))
+	for _, ee := range e.Errors {
+		// The code as oras words it, and the message; not the detail,
+		// which registries fill with Go maps.
+		m := errcode.Error{Code: ee.Code, Message: ee.Message}.Error()
+		msgs = append(msgs, strings.Join(strings.Fields(m), " "))
+	}
+	msg := strings.Join(msgs, "; ")
+	if msg == "" {
 		msg = fmt.Sprintf("HTTP %d %s", e.StatusCode, http.StatusText(e.StatusCode))
 	}
 	if e.unauthorized() && !strings.HasPrefix(msg, "unauthorized:") {

@@ -1,7 +1,6 @@
 package registry
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -342,5 +341,3 @@ func (f *fakeRegistry) bodyOf(repo string, d digest.Digest) ([]byte, bool) {
 	m, ok := f.manifests[repo+"@"+d.String()]
 	return m.raw, ok
 }
-
-var _ = bytes.NewReader

@@ -1,6 +1,8 @@
 package registry
 
 import (
+	"bytes"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -18,10 +20,10 @@ func (t logTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	logger := slog.Default()
 	if !logger.Enabled(ctx, slog.LevelDebug) {
-		return t.base.RoundTrip(req)
+		return bufferErrorBody(t.base.RoundTrip(req))
 	}
 	start := time.Now()
-	resp, err := t.base.RoundTrip(req)
+	resp, err := bufferErrorBody(t.base.RoundTrip(req))
 	attrs := []any{"method", req.Method, "url", redactURL(req.URL), "duration", time.Since(start).Round(time.Millisecond)}
 	if err != nil {
 		logger.DebugContext(ctx, "registry request failed", append(attrs, "error", err.Error())...)
@@ -64,4 +66,24 @@ func isSafeQuery(k string) bool {
 		}
 	}
 	return false
+}
+
+// maxErrorBody is the largest error answer read ahead by bufferErrorBody.
+const maxErrorBody = 64 << 10
+
+// bufferErrorBody reads a small error answer (a 401 challenge, a 404)
+// into memory and closes the connection's body at once: oras-go closes
+// such bodies unread, which would make net/http drop the connection
+// instead of reusing it.
+func bufferErrorBody(resp *http.Response, err error) (*http.Response, error) {
+	if err != nil || resp.StatusCode < 400 || resp.ContentLength < 0 || resp.ContentLength > maxErrorBody {
+		return resp, err
+	}
+	body, rerr := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	resp.Body.Close()
+	if rerr != nil {
+		return nil, rerr
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	return resp, nil
 }

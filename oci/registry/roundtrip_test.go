@@ -95,6 +95,11 @@ func TestPushPullRoundTrip(t *testing.T) {
 	if _, err := missing.Resolve(ctx); !errors.Is(err, transport.ErrNotFound) {
 		t.Fatalf("missing tag: %v", err)
 	}
+	unsized := img.layerDesc()
+	unsized.Size = -1
+	if _, err := src.Fetch(ctx, unsized); err == nil {
+		t.Fatal("Fetch of a descriptor without a size: no error")
+	}
 	if _, err := src.Fetch(ctx, newTestImage(t, "zz").layerDesc()); !errors.Is(err, transport.ErrNotFound) {
 		t.Fatalf("missing blob: %v", err)
 	}
