@@ -108,7 +108,9 @@ func checkRedirect(maxRedirects int) func(*http.Request, []*http.Request) error 
 
 // usePlainHTTP reports whether host must be spoken to over plain HTTP:
 // only when TLS verification is off, and only when https fails where
-// http answers, as skopeo decides. The answer is remembered per host.
+// http answers, as skopeo decides. localhost and 127.0.0.1 get no
+// exception (skopeo 1.9 makes none either). The answer is remembered per
+// host.
 func usePlainHTTP(ctx context.Context, host string, opts transport.Options) (bool, error) {
 	if !opts.InsecureSkipTLSVerify() {
 		return false, nil
