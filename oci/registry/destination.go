@@ -82,33 +82,41 @@ func (d *destination) Has(ctx context.Context, desc ispec.Descriptor) (bool, err
 // PutBlob uploads r (monolithic upload: POST, then one PUT with the
 // digest). The content is verified while it is sent; on a mismatch the
 // upload is aborted before the registry could complete it, and the error
-// matches cas.ErrDigestMismatch. An upload that fails on a 5xx, 408, 429,
-// a reset or a stall is marked transport.Transient (the body is a stream
-// and cannot be resent here).
+// matches cas.ErrDigestMismatch. A failure to read r is returned as it
+// is. An upload that fails on a 5xx, 408, 429, a reset or a stall is
+// marked transport.Transient (a streamed body cannot be resent here; a
+// *bytes.Reader is checked first and resent in place).
 func (d *destination) PutBlob(ctx context.Context, desc ispec.Descriptor, r io.Reader) error {
-	vr := hardening.NewVerifiedReader(io.NopCloser(r), desc.Digest, desc.Size)
-	body := io.Reader(&onlyReader{vr})
 	if br, ok := r.(*bytes.Reader); ok && int64(br.Len()) == desc.Size {
-		// A config or other small blob in memory: checked first, then sent
-		// as a rewindable body that the retry transport can resend.
 		start := br.Size() - int64(br.Len())
-		if err := checkReader(br, desc); err != nil {
+		err := checkReader(br, desc)
+		if err == nil {
+			_, err = br.Seek(start, io.SeekStart)
+		}
+		if err == nil {
+			err = mapError(d.repo.remote.Blobs().Push(ctx, desc, br))
+		}
+		if err != nil {
 			return fmt.Errorf("push blob %s to %s: %w", desc.Digest, d.repo.ref.Name(), err)
 		}
-		if _, err := br.Seek(start, io.SeekStart); err != nil {
-			return fmt.Errorf("push blob %s to %s: %w", desc.Digest, d.repo.ref.Name(), err)
-		}
-		body = br
+		return nil
 	}
+	vr := hardening.NewVerifiedReader(io.NopCloser(r), desc.Digest, desc.Size)
+	body := &streamBody{r: vr}
 	err := d.repo.remote.Blobs().Push(ctx, desc, body)
-	if verr := vr.Close(); err != nil && verr != nil && errors.Is(verr, cas.ErrDigestMismatch) {
-		err = verr
+	switch {
+	case body.err != nil:
+		// The content did not match, or the source failed: that is the
+		// cause, whatever the upload reported.
+		err = body.err
+	case err == nil && !body.eof:
+		// Everything was sent but the end was not seen: verify it.
+		err = vr.Close()
+	case err != nil:
+		err = mapError(err)
 	}
 	if err != nil {
-		if errors.Is(err, cas.ErrDigestMismatch) {
-			return fmt.Errorf("push blob %s to %s: %w", desc.Digest, d.repo.ref.Name(), err)
-		}
-		return fmt.Errorf("push blob %s to %s: %w", desc.Digest, d.repo.ref.Name(), mapError(err))
+		return fmt.Errorf("push blob %s to %s: %w", desc.Digest, d.repo.ref.Name(), err)
 	}
 	return nil
 }
@@ -122,11 +130,25 @@ func checkReader(r io.Reader, desc ispec.Descriptor) error {
 	return vr.Close()
 }
 
-// onlyReader hides every method but Read, so that net/http streams the
-// body instead of guessing its length or rewinding it.
-type onlyReader struct{ r io.Reader }
+// streamBody is a request body that remembers how reading it ended. It
+// has no method but Read, so net/http streams it instead of guessing its
+// length or rewinding it.
+type streamBody struct {
+	r   io.Reader
+	err error // the first read error other than io.EOF
+	eof bool
+}
 
-func (o *onlyReader) Read(p []byte) (int, error) { return o.r.Read(p) }
+func (b *streamBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	switch {
+	case err == io.EOF:
+		b.eof = true
+	case err != nil && b.err == nil:
+		b.err = err
+	}
+	return n, err
+}
 
 // PutManifest uploads a manifest by digest (an index's child).
 func (d *destination) PutManifest(ctx context.Context, desc ispec.Descriptor, raw []byte) error {

@@ -68,9 +68,67 @@ func TestPutBlobServerErrorIsTransient(t *testing.T) {
 	}
 	// A blob in memory is rewindable and retried in place.
 	puts.Store(0)
-	if err := dst.PutBlob(t.Context(), img.configDesc(), bytes.NewReader(img.config)); err == nil || puts.Load() != 1+DefaultRetryTimes {
+	err = dst.PutBlob(t.Context(), img.configDesc(), bytes.NewReader(img.config))
+	if !errors.Is(err, transport.ErrTransient) || errors.Is(err, cas.ErrDigestMismatch) || puts.Load() != 1+DefaultRetryTimes {
 		t.Fatalf("in-memory blob: %d PUTs, %v", puts.Load(), err)
 	}
+}
+
+func TestPutBlobSourceFailure(t *testing.T) {
+	setup(t)
+	img := newTestImage(t, "a")
+	_, dst := pushTarget(t, nil)
+	boom := errors.New("source registry went away")
+	r := io.MultiReader(bytes.NewReader(img.layer[:1000]), iotestErrReader{boom})
+	if err := dst.PutBlob(t.Context(), img.layerDesc(), r); !errors.Is(err, boom) {
+		t.Fatalf("PutBlob with a failing source: %v, want the source's error", err)
+	}
+}
+
+type iotestErrReader struct{ err error }
+
+func (r iotestErrReader) Read([]byte) (int, error) { return 0, r.err }
+
+func TestPutBlobEarlyServerErrorDoesNotDrainSource(t *testing.T) {
+	setup(t)
+	img := newTestImage(t, "a")
+	_, dst := pushTarget(t, func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/blobs/uploads/") {
+			writeError(w, http.StatusServiceUnavailable, "UNAVAILABLE", "read only")
+			return true
+		}
+		return false
+	})
+	var read atomic.Int64
+	huge := &countingReader{n: &read, left: 1 << 40}
+	d := img.layerDesc()
+	d.Size = 1 << 40
+	if err := dst.PutBlob(t.Context(), d, huge); err == nil {
+		t.Fatal("PutBlob to a registry answering 503 succeeded")
+	}
+	if read.Load() > 1<<30 {
+		t.Fatalf("read %d bytes of the source after the registry refused the upload", read.Load())
+	}
+}
+
+// countingReader yields left zero bytes, counting them.
+type countingReader struct {
+	n    *atomic.Int64
+	left int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	if c.left == 0 {
+		return 0, io.EOF
+	}
+	k := int64(len(p))
+	if k > c.left {
+		k = c.left
+	}
+	clear(p[:k])
+	c.left -= k
+	c.n.Add(k)
+	return int(k), nil
 }
 
 func TestManifestPutRetriedOn429(t *testing.T) {
