@@ -19,6 +19,9 @@ import (
 const (
 	categoryImage  = "image"
 	categoryLayout = "layout"
+	// categoryTransport holds skopeo's commands, which name images by
+	// transport (docker://, oci:, oci-archive:, docker-archive:, dir:).
+	categoryTransport = "transport"
 )
 
 // commands holds the commands registered by each command file's init

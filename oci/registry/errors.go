@@ -91,7 +91,9 @@ func mapError(err error) error {
 		return fmt.Errorf("%w: authentication required and no credentials were found (see --creds, --authfile)", ErrUnauthorized)
 	}
 	if errors.Is(err, errdef.ErrNotFound) && !errors.Is(err, transport.ErrNotFound) {
-		return fmt.Errorf("%w: %w", transport.ErrNotFound, err)
+		// oras says "REGISTRY/REPO:REF: not found", which the caller's
+		// context ("read manifest REF in REGISTRY/REPO") already names.
+		return transport.ErrNotFound
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {

@@ -135,3 +135,31 @@ func LoginKey(server string) (key, reg string, err error) {
 	}
 	return ref.Name(), host, nil
 }
+
+// CheckStoredLogin looks up the credential stored for server along the
+// whole lookup chain and checks it against the registry, as skopeo login
+// does when given no user name: found is false when nothing is stored; a
+// stored credential the registry refuses is an error matching
+// ErrInvalidCredentials. Nothing is written.
+func CheckStoredLogin(ctx context.Context, server string, opts transport.Options) (found bool, err error) {
+	key, reg, err := LoginKey(server)
+	if err != nil {
+		return false, err
+	}
+	_, repo, _ := strings.Cut(key, "/")
+	c, _, err := authfile.Lookup(ctx, authfile.Paths(opts.AuthFile), reg, repo)
+	if err != nil {
+		return false, err
+	}
+	if c.IsEmpty() {
+		return false, nil
+	}
+	if c.IdentityToken != "" && c.Password == "" {
+		return true, fmt.Errorf("check stored credentials for %s: an identity token cannot be checked by lade: give a user name and password", key)
+	}
+	cred := transport.Credentials{Username: c.Username, Password: c.Password}
+	if err := checkLogin(ctx, reg, cred, opts); err != nil {
+		return true, fmt.Errorf("check stored credentials for %s: %w", key, err)
+	}
+	return true, nil
+}

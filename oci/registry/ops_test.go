@@ -55,6 +55,18 @@ func TestLoginLogout(t *testing.T) {
 			t.Fatalf("LoginUser(%s) = %q, %v", tc.server, user, err)
 		}
 	}
+	// A stored credential is found and checked; an unknown server has none.
+	if found, err := CheckStoredLogin(t.Context(), hostOf(srv)+"/team/app", plain()); !found || err != nil {
+		t.Fatalf("CheckStoredLogin after login: %v %v", found, err)
+	}
+	if found, err := CheckStoredLogin(t.Context(), "127.0.0.1:1", plain()); found || err != nil {
+		t.Fatalf("CheckStoredLogin of an unknown server: %v %v", found, err)
+	}
+	basic.users["dave"] = "changed"
+	if found, err := CheckStoredLogin(t.Context(), hostOf(srv)+"/team/app", plain()); !found || !errors.Is(err, ErrInvalidCredentials) {
+		t.Fatalf("CheckStoredLogin with a stale password: %v %v", found, err)
+	}
+	basic.users["dave"] = "pw2"
 	// The stored credential is used by a copy.
 	newTestImage(t, "a").store(basic, "team/app", "v1")
 	if err := resolveWith2(t, hostOf(srv), "team/app:v1"); err != nil {
