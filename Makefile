@@ -27,7 +27,7 @@ build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/lade
 
 # Debian packages the tests drive (installed when missing, as root on Debian).
-TEST_PACKAGES := bats runc umoci skopeo jq busybox-static attr
+TEST_PACKAGES := bats runc umoci skopeo jq busybox-static attr docker-registry openssl apache2-utils
 
 test: test-deps vet check-imports test-unit test-fuzz test-bats
 
