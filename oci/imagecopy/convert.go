@@ -76,14 +76,8 @@ func buildManifest(src *document, f family, config ispec.Descriptor, layers []is
 		m.Config, m.Layers = config, layers
 		v = m
 	default:
-		m := src.manifest
-		switch {
-		case m.ArtifactType != "" || !mediatype.IsConfig(m.Config.MediaType):
-			return ispec.Descriptor{}, nil, fmt.Errorf("convert %s to Docker v2s2: it is an artifact (config %s), not an image: %w",
-				src.desc.Digest, m.Config.MediaType, transport.ErrUnsupported)
-		case m.Subject != nil:
-			return ispec.Descriptor{}, nil, fmt.Errorf("convert %s to Docker v2s2: its subject (%s) cannot be kept: %w",
-				src.desc.Digest, m.Subject.Digest, transport.ErrUnsupported)
+		if err := dockerConvertible(src); err != nil {
+			return ispec.Descriptor{}, nil, err
 		}
 		dm := dockerManifest{SchemaVersion: 2, MediaType: mediatype.DockerManifest, Config: toDocker(config),
 			Layers: make([]dockerDescriptor, len(layers))}
@@ -146,6 +140,22 @@ func buildIndex(src *document, f family, children []ispec.Descriptor) (ispec.Des
 		v = dl
 	}
 	return marshal(f.indexType(), v)
+}
+
+// dockerConvertible refuses to convert to v2s2 an artifact (artifactType,
+// a config that is not an image config) or a manifest with a subject,
+// which v2s2 cannot carry.
+func dockerConvertible(src *document) error {
+	m := src.manifest
+	switch {
+	case m.ArtifactType != "" || !mediatype.IsConfig(m.Config.MediaType):
+		return fmt.Errorf("convert %s to Docker v2s2: it is an artifact (config %s), not an image: %w",
+			src.desc.Digest, m.Config.MediaType, transport.ErrUnsupported)
+	case m.Subject != nil:
+		return fmt.Errorf("convert %s to Docker v2s2: its subject (%s) cannot be kept: %w",
+			src.desc.Digest, m.Subject.Digest, transport.ErrUnsupported)
+	}
+	return nil
 }
 
 func marshal(mt string, v any) (ispec.Descriptor, []byte, error) {

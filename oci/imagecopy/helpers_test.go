@@ -120,3 +120,8 @@ func decompressed(t *testing.T, dst *imagecopytest.Destination, d ispec.Descript
 	}
 	return out
 }
+
+func compressZstd(t *testing.T) compress.Algorithm {
+	t.Helper()
+	return compress.Zstd
+}

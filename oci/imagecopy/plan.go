@@ -81,6 +81,11 @@ func (c *copier) planImage(ctx context.Context, doc *document, f family) (*image
 		fam = familyOf(doc.desc.MediaType)
 	}
 	converting := fam != familyOf(doc.desc.MediaType)
+	if converting && fam == dockerFamily {
+		if err := dockerConvertible(doc); err != nil {
+			return nil, err
+		}
+	}
 	p := &imagePlan{doc: doc, config: m.Config}
 	if converting {
 		p.config.MediaType = configType(fam, m.Config.MediaType)
