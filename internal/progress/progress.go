@@ -43,7 +43,8 @@ type Reporter interface {
 // Blob is the progress of one blob. Add may be called from any goroutine;
 // Finish is called once, after the last Add.
 type Blob interface {
-	// Add records n more bytes moved.
+	// Add records n more bytes moved; a negative n takes back bytes of a
+	// failed attempt that is tried again.
 	Add(n int64)
 	// Finish ends the blob in state s (Skipped, Mounted, Done or Failed).
 	Finish(s State)
