@@ -174,18 +174,18 @@ func (c *copier) copyIndex(ctx context.Context, doc *document) (Result, error) {
 	return c.write(ctx, f, doc, images)
 }
 
-// copyIndexOnly copies the index doc alone, unchanged: every image it
-// lists must already be at the destination.
+// copyIndexOnly copies the index doc alone: every image it lists must
+// already be at the destination, in the format the index is written in
+// (its images are not converted).
 func (c *copier) copyIndexOnly(ctx context.Context, doc *document) (Result, error) {
-	if _, err := chooseFamily(c.opts, c.dst.ManifestTypes(), []string{doc.desc.MediaType}); err != nil {
+	f, err := chooseFamily(c.opts, c.dst.ManifestTypes(), []string{doc.desc.MediaType})
+	if err != nil {
 		return Result{}, err
 	}
-	if c.opts.Format != FormatSource {
-		for _, d := range doc.index.Manifests {
-			if convertedType(familyOfFormat(c.opts.Format), d.MediaType) != d.MediaType {
-				return Result{}, fmt.Errorf("--multi-arch index-only cannot convert the images of %s (%s is a %s): %w",
-					doc.desc.Digest, d.Digest, d.MediaType, transport.ErrUnsupported)
-			}
+	for _, d := range doc.index.Manifests {
+		if convertedType(f, d.MediaType) != d.MediaType {
+			return Result{}, fmt.Errorf("--multi-arch index-only cannot convert the images of %s to %s (%s is a %s): %w",
+				doc.desc.Digest, f, d.Digest, d.MediaType, transport.ErrUnsupported)
 		}
 	}
 	for _, d := range doc.index.Manifests {
@@ -198,19 +198,9 @@ func (c *copier) copyIndexOnly(ctx context.Context, doc *document) (Result, erro
 				d.Digest, platformOf(d), doc.desc.Digest)
 		}
 	}
-	desc, raw, err := buildIndex(doc, familyOfFormat(c.opts.Format), doc.index.Manifests)
+	desc, raw, err := buildIndex(doc, f, doc.index.Manifests)
 	if err != nil {
 		return Result{}, err
 	}
 	return c.commit(ctx, desc, raw)
-}
-
-func familyOfFormat(f Format) family {
-	switch f {
-	case FormatOCI:
-		return ociFamily
-	case FormatV2S2:
-		return dockerFamily
-	}
-	return keepFamily
 }

@@ -250,3 +250,60 @@ func TestParseOptions(t *testing.T) {
 		t.Error("unknown multi-arch mode accepted")
 	}
 }
+
+// index-only converts the index, never its images.
+func TestCopyIndexOnlyFormat(t *testing.T) {
+	src := imagecopytest.NewSource("")
+	a := src.AddImage(imagecopytest.ImageSpec{Docker: true})
+	b := src.AddImage(imagecopytest.ImageSpec{Docker: true, Platform: ispec.Platform{OS: "linux", Architecture: "arm64"}})
+	top, _ := src.AddIndex(false, a, b) // an OCI index of v2s2 images
+	src.SetTop(top)
+	dst := imagecopytest.NewDestination("")
+	dst.Seed(a.Manifest, a.Raw)
+	dst.Seed(b.Manifest, b.Raw)
+	res := copyOK(t, src, dst, imagecopy.Options{MultiArch: imagecopy.MultiArchIndexOnly, Format: imagecopy.FormatV2S2})
+	if res.Descriptor.MediaType != mediatype.DockerManifestList {
+		t.Errorf("index written as %s", res.Descriptor.MediaType)
+	}
+	if idx := decodeIndex(t, res.Manifest); idx.Manifests[0].Digest != a.Manifest.Digest || idx.Manifests[1].Digest != b.Manifest.Digest {
+		t.Errorf("images changed: %s", res.Manifest)
+	}
+
+	isrc, images, _, _ := multiArch(t, false)
+	for _, tc := range []struct {
+		types  []string
+		format imagecopy.Format
+	}{
+		{nil, imagecopy.FormatV2S2},
+		{[]string{mediatype.DockerManifestList, mediatype.DockerManifest}, imagecopy.FormatSource},
+	} {
+		dst := imagecopytest.NewDestination("")
+		dst.Types = tc.types
+		for _, img := range images {
+			dst.Seed(img.Manifest, img.Raw)
+		}
+		_, err := copyImage(t, isrc, dst, imagecopy.Options{MultiArch: imagecopy.MultiArchIndexOnly, Format: tc.format})
+		if !errors.Is(err, transport.ErrUnsupported) || !strings.Contains(err.Error(), "cannot convert the images") {
+			t.Errorf("%v %q: err = %v", tc.types, tc.format, err)
+		}
+		notCommitted(t, dst)
+	}
+}
+
+func TestNestedIndexRefused(t *testing.T) {
+	src := imagecopytest.NewSource("")
+	img := src.AddImage(imagecopytest.ImageSpec{Platform: ispec.Platform{OS: "linux", Architecture: "arm64"}})
+	inner, _ := src.AddIndex(false, img)
+	inner.Platform = &ispec.Platform{OS: "linux", Architecture: "arm64"}
+	top := src.AddJSON(mediatype.Index, ispec.Index{Versioned: specs.Versioned{SchemaVersion: 2}, MediaType: mediatype.Index,
+		Manifests: []ispec.Descriptor{inner}})
+	src.SetTop(top)
+	for _, mode := range []imagecopy.MultiArch{imagecopy.MultiArchSystem, imagecopy.MultiArchAll} {
+		dst := imagecopytest.NewDestination("")
+		_, err := copyImage(t, src, dst, imagecopy.Options{MultiArch: mode, Platform: ispec.Platform{Architecture: "arm64"}})
+		if !errors.Is(err, transport.ErrUnsupported) || !strings.Contains(err.Error(), "nested index") {
+			t.Errorf("mode %d: err = %v", mode, err)
+		}
+		notCommitted(t, dst)
+	}
+}
