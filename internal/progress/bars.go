@@ -45,7 +45,9 @@ func (s *barSet) add(b *blob) barHandle {
 	// (a blob whose last byte failed verification is not "done").
 	bar := s.p.AddBar(0,
 		mpb.PrependDecorators(decor.Any(func(decor.Statistics) string { return name }, decor.WCSyncSpaceR)),
-		mpb.AppendDecorators(decor.Any(func(decor.Statistics) string { return barText(b) })),
+		mpb.AppendDecorators(decor.Any(func(decor.Statistics) string { return barText(b) }, decor.WCSyncWidthR)),
+		// A skipped, mounted or failed blob's text says it all.
+		mpb.BarFillerClearOnAbort(),
 	)
 	if b.total > 0 {
 		bar.SetTotal(b.total, false)
