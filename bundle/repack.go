@@ -13,6 +13,7 @@ import (
 
 	"github.com/lade-oci/lade/internal/fseval"
 	"github.com/lade-oci/lade/internal/mtreeutil"
+	"github.com/lade-oci/lade/internal/progress"
 	"github.com/lade-oci/lade/layer"
 	"github.com/lade-oci/lade/mutate"
 	"github.com/lade-oci/lade/oci/casext"
@@ -39,6 +40,9 @@ type RepackOptions struct {
 	History func(img ispec.Image) (*ispec.History, error)
 	// SourceDateEpoch clamps newer tar header times in the layer.
 	SourceDateEpoch *time.Time
+	// Progress, when set, is told how many bytes of the new layer (tar,
+	// before compression) have been generated.
+	Progress progress.Reporter
 }
 
 // Repack turns the changes made to BUNDLE/rootfs since it was unpacked (or
@@ -191,9 +195,11 @@ func repackLayer(ctx context.Context, mut *mutate.Mutator, rootfs string, deltas
 		}
 	}
 	gopts := &layer.RepackOptions{MapOptions: meta.MapOptions, SourceDateEpoch: opts.SourceDateEpoch}
+	bar := progress.Start(opts.Progress, "Repacking layer", "new layer", -1)
 	_, err = StreamLayer(ctx, mut, alg, history, func(w io.Writer) error {
-		return layer.GenerateLayer(ctx, w, rootfs, deltas, gopts)
+		return layer.GenerateLayer(ctx, progress.NewWriter(w, bar), rootfs, deltas, gopts)
 	})
+	bar.Finish(progressState(err))
 	return err
 }
 

@@ -57,7 +57,7 @@ func Unpack(ctx context.Context, engine casext.Engine, path casext.DescriptorPat
 	if err := u.prepare(); err != nil {
 		return fmt.Errorf("unpack bundle: %w", err)
 	}
-	if err := u.run(ctx, engine, path, img, opts); err != nil {
+	if err := u.run(ctx, withProgress(engine, opts.Progress, img.manifest.Layers), path, img, opts); err != nil {
 		return fmt.Errorf("unpack bundle: %w", err)
 	}
 	return nil

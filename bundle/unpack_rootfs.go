@@ -12,6 +12,7 @@ import (
 
 	"github.com/lade-oci/lade/internal/fseval"
 	"github.com/lade-oci/lade/internal/idmap"
+	"github.com/lade-oci/lade/internal/progress"
 	"github.com/lade-oci/lade/layer"
 	"github.com/lade-oci/lade/oci/casext"
 )
@@ -28,6 +29,9 @@ type UnpackOptions struct {
 	// has an entry for (otherwise the time of the unpack), so that two
 	// unpacks of one image give the same tree and mtree manifest.
 	SourceDateEpoch *time.Time
+	// Progress, when set, is told how much of each layer blob has been
+	// read.
+	Progress progress.Reporter
 }
 
 // layerOptions returns the layer applier's options for opts.
@@ -66,7 +70,7 @@ func UnpackRootfs(ctx context.Context, engine casext.Engine, path casext.Descrip
 		}
 	}()
 	lopts := opts.layerOptions(nil)
-	if err := unpackRootfs(ctx, engine, img, rootfs, lopts); err != nil {
+	if err := unpackRootfs(ctx, withProgress(engine, opts.Progress, img.manifest.Layers), img, rootfs, lopts); err != nil {
 		return fmt.Errorf("unpack rootfs: %w", err)
 	}
 	return nil
