@@ -58,6 +58,10 @@ type Options struct {
 	// AdditionalTags are further NAME:TAG references a docker-archive
 	// destination records (--additional-tag).
 	AdditionalTags []DockerReference
+	// AcceptUncompressedLayers makes an oci: or oci-archive: destination
+	// store uncompressed layers as they are instead of gzip-compressing
+	// them (--dest-oci-accept-uncompressed-layers).
+	AcceptUncompressedLayers bool
 }
 
 // InsecureSkipTLSVerify reports whether TLSVerify was set to false.

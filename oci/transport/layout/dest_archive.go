@@ -31,6 +31,8 @@ type archiveDest struct {
 	name  transport.Name
 	out   localfs.Output
 	stage *localfs.Stage
+	// compression is what the destination asks for its layers.
+	compression transport.LayerCompression
 
 	mu   sync.Mutex
 	done bool // committed or closed: the stage is gone
@@ -48,7 +50,7 @@ func openArchiveDest(name transport.Name, opts transport.Options) (*archiveDest,
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", name, err)
 	}
-	return &archiveDest{name: name, out: out, stage: stage}, nil
+	return &archiveDest{name: name, out: out, stage: stage, compression: layerCompression(opts)}, nil
 }
 
 // stageParent is where a destination writing out stages its blobs.
@@ -63,8 +65,8 @@ func stageParent(out localfs.Output, opts transport.Options) string {
 }
 
 func (d *archiveDest) Name() transport.Name                         { return d.name }
-func (d *archiveDest) ManifestTypes() []string                      { return nil }
-func (d *archiveDest) LayerCompression() transport.LayerCompression { return transport.Compress }
+func (d *archiveDest) ManifestTypes() []string                      { return ociTypes }
+func (d *archiveDest) LayerCompression() transport.LayerCompression { return d.compression }
 
 func (d *archiveDest) Has(ctx context.Context, desc ispec.Descriptor) (bool, error) {
 	if checkBlobDigest(desc) != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/lade-oci/lade/internal/hardening"
 	"github.com/lade-oci/lade/oci/cas"
 	"github.com/lade-oci/lade/oci/casext"
+	"github.com/lade-oci/lade/oci/casext/mediatype"
 	"github.com/lade-oci/lade/oci/transport"
 	ispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -20,14 +21,30 @@ type layoutDest struct {
 	name    transport.Name
 	engine  casext.Engine
 	created createdLayout
+	// compression is what the destination asks for its layers.
+	compression transport.LayerCompression
 
 	mu        sync.Mutex
 	committed bool
 }
 
 func (d *layoutDest) Name() transport.Name                         { return d.name }
-func (d *layoutDest) ManifestTypes() []string                      { return nil }
-func (d *layoutDest) LayerCompression() transport.LayerCompression { return transport.Compress }
+func (d *layoutDest) ManifestTypes() []string                      { return ociTypes }
+func (d *layoutDest) LayerCompression() transport.LayerCompression { return d.compression }
+
+// ociTypes are the manifest types the oci: and oci-archive: destinations
+// store: OCI only, so that a Docker image is converted as skopeo converts
+// it.
+var ociTypes = []string{mediatype.Manifest, mediatype.Index}
+
+// layerCompression is what an OCI layout destination asks for its layers:
+// gzip for uncompressed ones, unless opts says to keep them.
+func layerCompression(opts transport.Options) transport.LayerCompression {
+	if opts.AcceptUncompressedLayers {
+		return transport.PreserveCompression
+	}
+	return transport.Compress
+}
 
 // Has reports whether the layout has desc's blob with desc's size.
 func (d *layoutDest) Has(ctx context.Context, desc ispec.Descriptor) (bool, error) {

@@ -28,7 +28,7 @@ type createdLayout struct {
 // the path does not exist (its parent must, as with skopeo) or is an empty
 // directory. A non-empty directory that is not a layout is refused (skopeo
 // would add the layout's files to it).
-func openLayoutDest(ctx context.Context, name transport.Name) (*layoutDest, error) {
+func openLayoutDest(ctx context.Context, name transport.Name, opts transport.Options) (*layoutDest, error) {
 	t, err := localfs.Resolve(name.Path)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", name, err)
@@ -62,7 +62,7 @@ func openLayoutDest(ctx context.Context, name transport.Name) (*layoutDest, erro
 		}
 		return nil, openErr(name, err)
 	}
-	return &layoutDest{name: name, engine: casext.NewEngine(engine), created: created}, nil
+	return &layoutDest{name: name, engine: casext.NewEngine(engine), created: created, compression: layerCompression(opts)}, nil
 }
 
 // isEmptyDir reports whether directory path has no entries.

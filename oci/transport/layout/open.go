@@ -16,7 +16,7 @@ func OpenDestination(ctx context.Context, name transport.Name, opts transport.Op
 	}
 	switch name.Transport {
 	case transport.OCI:
-		return openLayoutDest(ctx, name)
+		return openLayoutDest(ctx, name, opts)
 	case transport.OCIArchive:
 		return openArchiveDest(name, opts)
 	}
