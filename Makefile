@@ -71,13 +71,14 @@ test-bats: build
 	exit $$rc
 
 # Man pages (one per command, a ".so" page per alias) and completion
-# scripts, which the binary generates from its command definitions, the
-# same that --help prints. The umoci scripts come from the binary run as
-# umoci.
+# scripts, generated from the command definitions that --help prints. The
+# pages come from "go run" (the generator is not in a binary built with
+# -tags urfave_cli_no_docs), the scripts from the binary, run as umoci for
+# the umoci ones.
 docs: build
 	rm -rf $(DOCS)
 	mkdir -p $(DOCS)/completion
-	$(BIN) __man $(DOCS)/man1
+	$(GO) run -trimpath -ldflags '$(LDFLAGS)' ./cmd/lade __man $(DOCS)/man1
 	ln -s $(abspath $(BIN)) $(DOCS)/umoci
 	@set -e; for exe in $(BIN) $(DOCS)/umoci; do n=$$(basename $$exe); \
 		echo "$$exe completion bash|zsh|fish"; \

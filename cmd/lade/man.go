@@ -1,3 +1,11 @@
+//go:build !urfave_cli_no_docs
+
+// The man page generator imports go-md2man, which urfave/cli links anyway
+// unless lade is built with urfave/cli's urfave_cli_no_docs tag. That tag
+// also leaves this file out, so that such a build drops go-md2man and
+// blackfriday (whose package initialisation runs at every start); "make
+// docs" runs the generator with "go run", whatever tags the binary has.
+
 package main
 
 import (
