@@ -74,6 +74,9 @@ func manMarkdown(prog, version string, node cmdNode, m manual) string {
 	}
 
 	b.WriteString("# EXAMPLES\n")
+	if len(m.examples) == 0 {
+		b.WriteString("None yet.\n\n")
+	}
 	for _, ex := range m.examples {
 		fmt.Fprintf(&b, "%s\n\n%s\n\n", mdParagraph(ex.what), mdCode(strings.Split(ex.cmd, "\n")))
 	}
