@@ -4,12 +4,17 @@ SHELL     := /bin/bash
 GO        ?= go
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 DESTDIR   ?=
 MODULE    := github.com/lade-oci/lade
 VERSION   ?= $(shell v=$$(git describe --tags --dirty 2>/dev/null) && echo "$${v\#v}" || \
 	echo "0.1.0+dev.$$(git rev-parse --short HEAD 2>/dev/null || echo unknown)")
 LDFLAGS   := -X main.version=$(VERSION)
 BIN       := bin/lade
+DOCS      := bin/docs
 BATS      ?= bats
 
 # Fuzz smoke targets, each run for FUZZ_TIME: "package-dir:FuzzName" pairs.
@@ -18,7 +23,7 @@ BATS      ?= bats
 FUZZ_TIME    ?= 10s
 FUZZ_TARGETS ?= $(shell grep -rE --include='*_test.go' --exclude-dir=.git --exclude-dir=.cache -o '^func Fuzz[A-Za-z0-9_]+' . | sed -E 's|^(.*)/[^/]*_test\.go:func |\1:|' | sort)
 
-.PHONY: all build test test-deps test-unit test-fuzz test-bats install install-umoci-link \
+.PHONY: all build docs test test-deps test-unit test-fuzz test-bats install install-umoci-link \
 	fmt vet clean check-imports
 
 all: build
@@ -27,7 +32,7 @@ build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/lade
 
 # Debian packages the tests drive (installed when missing, as root on Debian).
-TEST_PACKAGES := bats runc umoci skopeo jq busybox-static attr docker-registry openssl apache2-utils
+TEST_PACKAGES := bats runc umoci skopeo jq busybox-static attr docker-registry openssl apache2-utils zsh fish groff
 
 test: test-deps vet check-imports test-unit test-fuzz test-bats
 
@@ -65,13 +70,47 @@ test-bats: build
 	echo "bats: $$passed passed, $$failed failed, $$skipped skipped"; \
 	exit $$rc
 
-install: build
-	install -d $(DESTDIR)$(BINDIR)
-	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/lade
+# Man pages (one per command, a ".so" page per alias) and completion
+# scripts, generated from the command definitions that --help prints. The
+# pages come from "go run" (the generator is not in a binary built with
+# -tags urfave_cli_no_docs), the scripts from the binary, run as umoci for
+# the umoci ones.
+docs: build
+	rm -rf $(DOCS)
+	mkdir -p $(DOCS)/completion
+	$(GO) run -trimpath -ldflags '$(LDFLAGS)' ./cmd/lade __man $(DOCS)/man1
+	ln -s $(abspath $(BIN)) $(DOCS)/umoci
+	@set -e; for exe in $(BIN) $(DOCS)/umoci; do n=$$(basename $$exe); \
+		echo "$$exe completion bash|zsh|fish"; \
+		$$exe completion bash >$(DOCS)/completion/$$n; \
+		$$exe completion zsh >$(DOCS)/completion/_$$n; \
+		$$exe completion fish >$(DOCS)/completion/$$n.fish; \
+	done
 
-# Also answer to "umoci" (lade names itself after argv[0]).
+install: build docs
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/lade
+	install -m 0644 $(DOCS)/man1/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(DOCS)/completion/lade $(DESTDIR)$(BASHCOMPDIR)/lade
+	install -m 0644 $(DOCS)/completion/_lade $(DESTDIR)$(ZSHCOMPDIR)/_lade
+	install -m 0644 $(DOCS)/completion/lade.fish $(DESTDIR)$(FISHCOMPDIR)/lade.fish
+
+# Also answer to "umoci" (lade names itself after argv[0]): the link, an
+# umoci*(1) page for every lade*(1) page (".so" to lade's) and the umoci
+# completion scripts.
 install-umoci-link: install
 	ln -sf lade $(DESTDIR)$(BINDIR)/umoci
+	@set -e; for p in $(DOCS)/man1/lade*.1; do n=$$(basename $$p); \
+		dst=$(DESTDIR)$(MANDIR)/man1/umoci$${n#lade}; \
+		case "$$(head -n 1 $$p)" in \
+		.so\ *) install -m 0644 $$p $$dst ;; \
+		*) echo ".so man1/$$n" >$$dst; chmod 0644 $$dst ;; \
+		esac; \
+	done
+	install -m 0644 $(DOCS)/completion/umoci $(DESTDIR)$(BASHCOMPDIR)/umoci
+	install -m 0644 $(DOCS)/completion/_umoci $(DESTDIR)$(ZSHCOMPDIR)/_umoci
+	install -m 0644 $(DOCS)/completion/umoci.fish $(DESTDIR)$(FISHCOMPDIR)/umoci.fish
 
 fmt:
 	gofmt -w $$(find . -name '*.go' -not -path './.git/*' -not -path './.cache/*')

@@ -92,37 +92,25 @@ func flagName(a string) (name string, hasValue bool) {
 	return name, hasValue
 }
 
-// findFlag returns the flag among flags that a names.
-func findFlag(flags []cli.Flag, a string) cli.Flag {
+// hasFlag reports whether flag argument a names one of flags.
+func hasFlag(flags []cli.Flag, a string) bool {
 	name, _ := flagName(a)
-	for _, f := range flags {
-		for _, n := range f.Names() {
-			if n == name {
-				return f
-			}
-		}
-	}
-	return nil
+	return findFlag(flags, name) != nil
 }
-
-func hasFlag(flags []cli.Flag, a string) bool { return findFlag(flags, a) != nil }
 
 // flagArity is how many arguments flag argument a takes up: 1 for a
 // boolean flag, an unknown flag (left for urfave/cli to report) or
 // "--name=value"; 2 for a flag that takes its value from the next
 // argument.
 func flagArity(flags []cli.Flag, a string) int {
-	if _, hasValue := flagName(a); hasValue {
+	name, hasValue := flagName(a)
+	if hasValue {
 		return 1
 	}
-	f := findFlag(flags, a)
-	if f == nil {
-		return 1
+	if f := findFlag(flags, name); f != nil && takesValue(f) {
+		return 2
 	}
-	if _, ok := f.(*cli.BoolFlag); ok {
-		return 1
-	}
-	return 2
+	return 1
 }
 
 // findCommand returns the command named (or aliased) name.
