@@ -225,3 +225,17 @@ as_nobody() {
 	[[ "$output" == *"DESCRIPTION:"* && "$output" == *"--keep-dirlinks"* && "$output" == *"--rootless"* ]]
 	[[ "$output" == *"--uid-map"* && "$output" == *"--gid-map"* && "$output" == *"--image"* ]]
 }
+
+@test "lade unpack --progress: lines on stderr for logs, nothing by default off a terminal" {
+	build_mkimage
+	"$MKIMAGE" small "$TESTDIR/img:latest" >&2
+	run --separate-stderr "$LADE" unpack --image "$TESTDIR/img" "$TESTDIR/b1"
+	[[ "$status" -eq 0 && -z "$output" && -z "$stderr" ]]
+	run --separate-stderr "$LADE" unpack --progress plain --image "$TESTDIR/img" "$TESTDIR/b2"
+	[[ "$status" -eq 0 && -z "$output" ]]
+	[[ "$stderr" == *"Unpacking layer "*"3 blobs (3 done)"* ]] || fail "progress: $stderr"
+	echo new >"$TESTDIR/b2/rootfs/new"
+	run --separate-stderr "$LADE" repack --progress plain --image "$TESTDIR/img:next" "$TESTDIR/b2"
+	[[ "$status" -eq 0 && -z "$output" && "$stderr" == *"Repacking layer"* ]] || fail "repack progress: $stderr"
+	lade_fail unpack --progress loud --image "$TESTDIR/img" "$TESTDIR/b3"
+}

@@ -50,7 +50,7 @@ func copyCommand() *cli.Command {
 		&cli.StringSliceFlag{Name: "additional-tag", Usage: "also record `NAME:TAG` in a docker-archive: destination (repeatable)"},
 		&cli.StringFlag{Name: "digestfile", Usage: "write the digest of the copied manifest to `PATH`"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "show no progress"},
-		&cli.StringFlag{Name: "progress", Value: "auto", Usage: "progress display: auto (bars on a terminal, else nothing), tty (bars), plain (a line per blob, for logs) or quiet"},
+		progressFlag(),
 		&cli.IntFlag{Name: "image-parallel-copies", Value: imagecopy.DefaultParallel, Usage: "move at most `N` blobs at once"},
 	}
 	flags = append(flags, sharedFlags(true)...)

@@ -113,6 +113,24 @@ func checkPolicy(c *cli.Context, name transport.Name) error {
 	return pol.Check(c.Context, name)
 }
 
+// progressHelp is appended to the description of unpack and repack.
+const progressHelp = `
+
+--progress shows how far the layers have come on standard error (never
+standard output): bars on a terminal and nothing otherwise by default
+(auto), bars always (tty), one line per layer for logs (plain), or nothing
+(quiet).`
+
+// progressFlag is the --progress flag of copy, unpack, raw unpack and
+// repack.
+func progressFlag() cli.Flag {
+	return &cli.StringFlag{
+		Name:  "progress",
+		Value: "auto",
+		Usage: "progress display on standard error: auto (bars on a terminal, else nothing), tty (bars), plain (a line per blob, for logs) or quiet",
+	}
+}
+
 // progressDisplay builds the progress display of --progress and --quiet,
 // on standard error.
 func progressDisplay(c *cli.Context) (*progress.Display, error) {

@@ -24,8 +24,8 @@ non-directory is refused (umoci extracts over existing files). Every layer is
 checked against its digest and its diff_id. If anything fails, <rootfs> is
 removed again (or emptied again, if it existed).
 
---rootless, --uid-map, --gid-map, --keep-dirlinks and SOURCE_DATE_EPOCH work
-as for "unpack".` + platformHelp,
+--rootless, --uid-map, --gid-map, --keep-dirlinks, --progress and
+SOURCE_DATE_EPOCH work as for "unpack".` + platformHelp,
 		Flags:  unpackFlags(),
 		Action: runRawUnpack,
 	}
@@ -41,7 +41,16 @@ func runRawUnpack(c *cli.Context) (err error) {
 		return err
 	}
 	defer img.close(&err)
-	if err := bundle.UnpackRootfs(c.Context, img.engine, img.path, img.arg, opts); err != nil {
+	display, err := progressDisplay(c)
+	if err != nil {
+		return err
+	}
+	opts.Progress = display
+	err = bundle.UnpackRootfs(c.Context, img.engine, img.path, img.arg, opts)
+	if cerr := display.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return err
 	}
 	slog.InfoContext(c.Context, "unpacked rootfs", "image", img.String(), "rootfs", img.arg)

@@ -48,7 +48,7 @@ the compression of the image's most recent compressed layer, else gzip).
 A history entry (created_by "umoci repack", author the image's author) is
 appended unless --no-history; its time is --history.created,
 SOURCE_DATE_EPOCH or now. With SOURCE_DATE_EPOCH, layer times newer than it
-are clamped to it, so the same tree gives the same layer.`,
+are clamped to it, so the same tree gives the same layer.` + progressHelp,
 		Flags:  repackFlags(),
 		Action: runRepack,
 	}
@@ -62,6 +62,7 @@ func repackFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "refresh-bundle", Usage: "update the bundle so that the next repack builds on this one"},
 		compressFlag(),
 		compressLevelFlag(),
+		progressFlag(),
 	}
 	return append(flags, historyFlags()...)
 }
@@ -87,7 +88,15 @@ func runRepack(c *cli.Context) (err error) {
 		return err
 	}
 	defer closeEngine(engine, &err)
+	display, err := progressDisplay(c)
+	if err != nil {
+		return err
+	}
+	opts.Progress = display
 	path, err := bundle.Repack(c.Context, engine, ref.Tag, bundlePath, opts)
+	if cerr := display.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		return err
 	}

@@ -47,7 +47,7 @@ config.json.
 
 --keep-dirlinks keeps an existing symlink to a directory when a later layer
 has a directory at that path, and writes through the symlink (like rsync's
---keep-dirlinks).` + platformHelp,
+--keep-dirlinks).` + progressHelp + platformHelp,
 		Flags:  unpackFlags(),
 		Action: runUnpack,
 	}
@@ -60,7 +60,7 @@ func unpackFlags() []cli.Flag {
 	return append(flags, &cli.BoolFlag{
 		Name:  "keep-dirlinks",
 		Usage: "keep existing symlinks to directories and write through them (like rsync --keep-dirlinks)",
-	})
+	}, progressFlag())
 }
 
 // unpackOptionsFromFlags parses the map flags, --keep-dirlinks and
@@ -87,7 +87,16 @@ func runUnpack(c *cli.Context) (err error) {
 		return err
 	}
 	defer img.close(&err)
-	if err := bundle.Unpack(c.Context, img.engine, img.path, img.arg, opts); err != nil {
+	display, err := progressDisplay(c)
+	if err != nil {
+		return err
+	}
+	opts.Progress = display
+	err = bundle.Unpack(c.Context, img.engine, img.path, img.arg, opts)
+	if cerr := display.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return err
 	}
 	slog.InfoContext(c.Context, "unpacked image", "image", img.String(), "bundle", img.arg)
