@@ -227,7 +227,6 @@ as_nobody() {
 }
 
 @test "lade unpack --progress: lines on stderr for logs, nothing by default off a terminal" {
-	build_mkimage
 	"$MKIMAGE" small "$TESTDIR/img:latest" >&2
 	run --separate-stderr "$LADE" unpack --image "$TESTDIR/img" "$TESTDIR/b1"
 	[[ "$status" -eq 0 && -z "$output" && -z "$stderr" ]]
