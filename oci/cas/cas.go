@@ -93,3 +93,16 @@ type Engine interface {
 type Keeper interface {
 	Keeps(ctx context.Context, d digest.Digest) bool
 }
+
+// VerifyingPutter is implemented by a backend that can check content
+// against the digest and size it is expected to have while storing it, in
+// the one pass that writes it (PutBlob alone hashes it to name it, so a
+// caller that must verify would hash it twice).
+type VerifyingPutter interface {
+	// PutBlobVerified stores the content of r as blob d if it has digest d
+	// and size bytes. Content that does not (shorter, longer or other
+	// bytes) is not stored at all and the error matches ErrDigestMismatch;
+	// at most size+1 bytes are read. It is atomic and idempotent like
+	// PutBlob.
+	PutBlobVerified(ctx context.Context, d digest.Digest, size int64, r io.Reader) error
+}

@@ -14,19 +14,6 @@ import (
 	"github.com/opencontainers/go-digest"
 )
 
-// ctxReader stops a copy once its context is done.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
-}
-
 // PutBlob hashes r while writing it to a temp file, then renames the file to
 // its digest's path. A blob that already exists (same size) is left as is.
 func (e *engine) PutBlob(ctx context.Context, r io.Reader) (digest.Digest, int64, error) {
@@ -40,25 +27,73 @@ func (e *engine) PutBlob(ctx context.Context, r io.Reader) (digest.Digest, int64
 	defer t.discard()
 
 	digester := cas.BlobAlgorithm.Digester()
-	n, err := io.Copy(io.MultiWriter(t.f, digester.Hash()), ctxReader{ctx, r})
+	n, err := writeHashed(ctx, t.f, digester.Hash(), r, -1)
 	if err != nil {
 		return "", 0, fmt.Errorf("put blob: write: %w", err)
 	}
 	d := digester.Digest()
-	dst, err := blobPath(e.root, d)
-	if err != nil {
-		return "", 0, fmt.Errorf("put blob: %w", err)
-	}
-	if fi, err := os.Stat(dst); err == nil && fi.Mode().IsRegular() && fi.Size() == n {
-		return d, n, nil
-	}
-	if err := mkdirOwned(blobDir(e.root), e.owner); err != nil {
-		return "", 0, fmt.Errorf("put blob: %w", err)
-	}
-	if err := t.commit(dst); err != nil {
-		return "", 0, fmt.Errorf("put blob %s: %w", d, err)
+	if err := e.commitBlob(t, d, n); err != nil {
+		return "", 0, err
 	}
 	return d, n, nil
+}
+
+// PutBlobVerified stores r as blob d only if it has digest d and size
+// bytes, hashing it once while it is written (cas.VerifyingPutter).
+func (e *engine) PutBlobVerified(ctx context.Context, d digest.Digest, size int64, r io.Reader) error {
+	if err := e.checkWritable("put blob"); err != nil {
+		return err
+	}
+	if err := cas.ValidateDigest(d); err != nil {
+		return fmt.Errorf("put blob: %w", err)
+	}
+	if size < 0 {
+		return fmt.Errorf("put blob %s: invalid size %d: %w", d, size, cas.ErrInvalid)
+	}
+	t, err := e.newTemp()
+	if err != nil {
+		return fmt.Errorf("put blob: %w", err)
+	}
+	defer t.discard()
+	digester := d.Algorithm().Digester()
+	n, err := writeHashed(ctx, t.f, digester.Hash(), r, size+1)
+	if err != nil {
+		return fmt.Errorf("put blob %s: write: %w", d, err)
+	}
+	if n != size {
+		return fmt.Errorf("put blob %s: %w: expected %d bytes, got %d%s", d, hardening.ErrSizeMismatch, size, n, moreIf(n > size))
+	}
+	if got := digester.Digest(); got != d {
+		return fmt.Errorf("put blob %s: %w: content has digest %s", d, cas.ErrDigestMismatch, got)
+	}
+	return e.commitBlob(t, d, n)
+}
+
+// moreIf marks a count that stopped at the limit.
+func moreIf(over bool) string {
+	if over {
+		return " or more"
+	}
+	return ""
+}
+
+// commitBlob renames the temp file t holding n bytes of blob d into place,
+// unless the layout already has that blob.
+func (e *engine) commitBlob(t *tempFile, d digest.Digest, n int64) error {
+	dst, err := blobPath(e.root, d)
+	if err != nil {
+		return fmt.Errorf("put blob: %w", err)
+	}
+	if fi, err := os.Stat(dst); err == nil && fi.Mode().IsRegular() && fi.Size() == n {
+		return nil
+	}
+	if err := mkdirOwned(blobDir(e.root), e.owner); err != nil {
+		return fmt.Errorf("put blob: %w", err)
+	}
+	if err := t.commit(dst); err != nil {
+		return fmt.Errorf("put blob %s: %w", d, err)
+	}
+	return nil
 }
 
 // GetBlob opens blob d behind a verifying reader (digest, and size from the

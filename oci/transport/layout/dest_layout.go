@@ -70,6 +70,13 @@ func (d *layoutDest) PutBlob(ctx context.Context, desc ispec.Descriptor, r io.Re
 	if ok, err := d.Has(ctx, desc); err != nil || ok {
 		return err
 	}
+	if vp, ok := d.engine.Engine.(cas.VerifyingPutter); ok {
+		// One pass hashes the content to check it and to store it.
+		if err := vp.PutBlobVerified(ctx, desc.Digest, desc.Size, r); err != nil {
+			return fmt.Errorf("store blob %s in %s: %w", desc.Digest, d.name, err)
+		}
+		return nil
+	}
 	vr := hardening.NewVerifiedReader(io.NopCloser(r), desc.Digest, desc.Size)
 	got, size, err := d.engine.PutBlob(ctx, vr)
 	if err != nil {
