@@ -16,3 +16,9 @@ bench-image: $(MKIMAGE)
 
 bench-clean:
 	rm -rf bench/.work
+
+# make bench-registry: lade copy vs skopeo copy through a local registry
+# (bench/registry.sh; results in bench/results-registry.md).
+.PHONY: bench-registry
+bench-registry: build
+	LADE=$(LADE) REPS=$(or $(BENCH_REPS),5) bash bench/registry.sh

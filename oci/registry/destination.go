@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"oras.land/oras-go/v2/registry/remote/auth"
 
 	ispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"oras.land/oras-go/v2/errdef"
@@ -69,7 +70,7 @@ func (d *destination) Has(ctx context.Context, desc ispec.Descriptor) (bool, err
 	if isManifestType(desc.MediaType) {
 		store = d.repo.remote.Manifests()
 	}
-	got, err := store.Resolve(ctx, desc.Digest.String())
+	got, err := store.Resolve(d.pushScope(ctx), desc.Digest.String())
 	if errors.Is(err, errdef.ErrNotFound) {
 		return false, nil
 	}
@@ -165,10 +166,22 @@ func (d *destination) Commit(ctx context.Context, desc ispec.Descriptor, raw []b
 	if want := d.repo.ref.Digest; want != "" && want != desc.Digest {
 		return fmt.Errorf("push manifest to %s: %w: the name asks for %s, the image is %s", d.name, cas.ErrDigestMismatch, want, desc.Digest)
 	}
+	if d.repo.ref.Digest == "" && d.tagged(ctx, ref, desc) {
+		return nil
+	}
 	if err := d.pushManifest(ctx, desc, raw, ref); err != nil {
 		return fmt.Errorf("push manifest %s to %s: %w", ref, d.repo.ref.Name(), err)
 	}
 	return nil
+}
+
+// tagged reports whether tag already points at desc (same digest, size and
+// media type), so that pushing the manifest again would change nothing: a
+// HEAD instead of a PUT, which a registry answers much faster (it checks
+// every blob of a pushed manifest). Any failure to tell means no.
+func (d *destination) tagged(ctx context.Context, tag string, desc ispec.Descriptor) bool {
+	got, err := d.repo.remote.Manifests().Resolve(d.pushScope(ctx), tag)
+	return err == nil && got.Digest == desc.Digest && got.Size == desc.Size && got.MediaType == desc.MediaType
 }
 
 // pushManifest checks raw against desc and PUTs it under reference; the
@@ -189,3 +202,10 @@ func (d *destination) pushManifest(ctx context.Context, desc ispec.Descriptor, r
 // Close does nothing: connections stay pooled, and a registry cannot roll
 // back what was uploaded (see destination).
 func (d *destination) Close() error { return nil }
+
+// pushScope asks for a token that can pull and push the destination
+// repository even for the destination's reads (HEADs), so that one token
+// serves the whole push instead of a pull token and then a push token.
+func (d *destination) pushScope(ctx context.Context) context.Context {
+	return auth.AppendRepositoryScope(ctx, d.repo.remote.Reference, auth.ActionPull, auth.ActionPush)
+}

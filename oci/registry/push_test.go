@@ -164,3 +164,32 @@ func TestMountDeclined(t *testing.T) {
 		t.Fatalf("Mount of a blob the registry lacks = %v, %v", ok, err)
 	}
 }
+
+// TestCommitOfATaggedManifestPutsNothing: a tag that already points at the
+// manifest is left alone (a HEAD, no PUT); another manifest is pushed.
+func TestCommitOfATaggedManifestPutsNothing(t *testing.T) {
+	setup(t)
+	img := newTestImage(t, "a")
+	other := newTestImage(t, "b")
+	var puts atomic.Int64
+	_, dst := pushTarget(t, func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/manifests/") {
+			puts.Add(1)
+		}
+		return false
+	})
+	for _, want := range []int64{1, 1} {
+		if err := dst.Commit(t.Context(), img.desc, img.manifest); err != nil {
+			t.Fatal(err)
+		}
+		if puts.Load() != want {
+			t.Fatalf("%d manifest PUTs, want %d", puts.Load(), want)
+		}
+	}
+	if err := dst.Commit(t.Context(), other.desc, other.manifest); err != nil {
+		t.Fatal(err)
+	}
+	if puts.Load() != 2 {
+		t.Fatalf("a tag moved to another manifest made %d PUTs in all, want 2", puts.Load())
+	}
+}
