@@ -44,3 +44,43 @@ reachable_blobs_ok() {
 		"$LADE" stat --image "$TESTDIR/run:t" >/dev/null || fail "run $i: stat t failed"
 	done
 }
+
+@test "killing copy leaves every destination valid or as it was" {
+	src="$(new_layout src)"
+	new_image "$src" t
+	mkdir -p "$TESTDIR/data"
+	for i in 1 2 3; do head -c 6000000 /dev/urandom >"$TESTDIR/data/f$i"; done
+	for i in 1 2 3; do "$LADE" insert --compress-level 1 --image "$src:t" "$TESTDIR/data/f$i" "/f$i"; done
+	new_image "$TESTDIR/dst" old
+	"$LADE" copy "oci:$src:t" "oci-archive:$TESTDIR/a.tar:old"
+	"$LADE" copy "oci:$src:t" "dir:$TESTDIR/d"
+	archive_sum="$(sha256sum <"$TESTDIR/a.tar")"
+	for i in $(seq 0 11); do
+		case $((i % 4)) in
+		0) "$LADE" copy "oci:$src:t" "oci:$TESTDIR/dst:new" & ;;
+		1) "$LADE" copy "oci:$src:t" "oci-archive:$TESTDIR/a.tar:new" & ;;
+		2) "$LADE" copy --format v2s2 "oci:$src:t" "dir:$TESTDIR/d" & ;;
+		3) "$LADE" copy "oci:$src:t" "oci:$TESTDIR/fresh-$i:t" & ;;
+		esac
+		pid=$!
+		sleep "$(printf '0.%03d' $((RANDOM % 250)))"
+		kill -9 "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		reachable_blobs_ok "$TESTDIR/dst"
+		"$LADE" stat --image "$TESTDIR/dst:old" >/dev/null || fail "run $i: the old tag is gone"
+		# The archive is the old one or a complete new one.
+		if [[ "$(sha256sum <"$TESTDIR/a.tar")" != "$archive_sum" ]]; then
+			"$LADE" stat --image "$TESTDIR/a.tar:new" >/dev/null || fail "run $i: archive is neither old nor new"
+			"$LADE" copy "oci:$src:t" "oci-archive:$TESTDIR/a.tar:old"
+			archive_sum="$(sha256sum <"$TESTDIR/a.tar")"
+		fi
+		# dir: holds an image that reads back whole, old or new.
+		"$LADE" inspect "dir:$TESTDIR/d" >/dev/null || fail "run $i: dir: is broken"
+		"$LADE" copy "dir:$TESTDIR/d" "oci:$TESTDIR/check:c$i" >/dev/null || fail "run $i: dir: does not copy back"
+		# A layout the killed copy was creating is absent, or valid.
+		if [[ -e "$TESTDIR/fresh-$i/index.json" ]]; then reachable_blobs_ok "$TESTDIR/fresh-$i"; fi
+	done
+	# gc cleans up after the killed copies.
+	"$LADE" gc --layout "$TESTDIR/dst"
+	reachable_blobs_ok "$TESTDIR/dst"
+}

@@ -5,8 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/lade-oci/lade/oci/cas"
 )
@@ -45,17 +49,62 @@ func Create(ctx context.Context, path string) error {
 	if err != nil {
 		return createErr(err.Error(), err)
 	}
-	if err := os.Mkdir(root, 0o755); err != nil {
+	// The layout is populated in a temporary directory next to it and
+	// renamed into place, so that a process killed half way leaves no
+	// half-written layout at path (at most a .lade-tmp-init-* directory).
+	tmp, err := mkdirTemp(filepath.Dir(root), tempPrefix+"init-")
+	if err != nil {
+		return createErr(err.Error(), err)
+	}
+	if err := populate(tmp, own); err != nil {
+		_ = os.RemoveAll(tmp)
+		return createErr(err.Error(), err)
+	}
+	if err := renameNoReplace(tmp, root); err != nil {
+		_ = os.RemoveAll(tmp)
 		if errors.Is(err, fs.ErrExist) {
 			return createErr(path+" already exists", fs.ErrExist)
 		}
 		return createErr(err.Error(), err)
 	}
-	if err := populate(root, own); err != nil {
-		_ = os.RemoveAll(root)
+	if err := syncDir(filepath.Dir(root)); err != nil {
 		return createErr(err.Error(), err)
 	}
 	return nil
+}
+
+// mkdirTemp creates a new directory named prefix plus random digits in
+// parent, mode 0o755 less the umask (os.MkdirTemp would make it 0o700).
+func mkdirTemp(parent, prefix string) (string, error) {
+	for range 100 {
+		p := filepath.Join(parent, prefix+strconv.FormatUint(uint64(rand.Uint32()), 10))
+		err := os.Mkdir(p, 0o755)
+		if err == nil {
+			return p, nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return "", err
+		}
+	}
+	return "", fmt.Errorf("create a temporary directory in %s: too many attempts", parent)
+}
+
+// renameNoReplace renames the directory from to to, failing with
+// fs.ErrExist if to exists (also when it is an empty directory, which a
+// plain rename would silently replace). A file system without
+// RENAME_NOREPLACE gets a check and a plain rename.
+func renameNoReplace(from, to string) error {
+	err := unix.Renameat2(unix.AT_FDCWD, from, unix.AT_FDCWD, to, unix.RENAME_NOREPLACE)
+	if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENOSYS) {
+		if _, serr := os.Lstat(to); serr == nil {
+			return fs.ErrExist
+		}
+		return os.Rename(from, to)
+	}
+	if errors.Is(err, unix.EEXIST) {
+		return fs.ErrExist
+	}
+	return err
 }
 
 // mkdirParents creates dir and its missing ancestors (0o755) and returns
@@ -115,7 +164,7 @@ func populate(root string, own owner) error {
 	if err := writeNewFile(filepath.Join(root, indexFile), idx, own); err != nil {
 		return err
 	}
-	for _, d := range []string{blobDir(root), filepath.Join(root, blobsDir), root, filepath.Dir(root)} {
+	for _, d := range []string{blobDir(root), filepath.Join(root, blobsDir), root} {
 		if err := syncDir(d); err != nil {
 			return err
 		}

@@ -112,3 +112,28 @@ func TestCreateErrors(t *testing.T) {
 		}
 	})
 }
+
+// TestCreateLeavesNoTemporaryDirectory: the layout is built aside and
+// renamed into place; nothing else is left next to it, and an existing
+// empty directory is not replaced.
+func TestCreateLeavesNoTemporaryDirectory(t *testing.T) {
+	parent := t.TempDir()
+	root := filepath.Join(parent, "layout")
+	if err := Create(t.Context(), root); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(parent)
+	if err != nil || len(entries) != 1 || entries[0].Name() != "layout" {
+		t.Fatalf("parent holds %v (%v), want only the layout", entries, err)
+	}
+	empty := filepath.Join(parent, "empty")
+	if err := os.Mkdir(empty, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := Create(t.Context(), empty); !errors.Is(err, fs.ErrExist) {
+		t.Fatalf("Create over an empty directory: %v, want ErrExist", err)
+	}
+	if err := renameNoReplace(root, empty); !errors.Is(err, fs.ErrExist) {
+		t.Fatalf("renameNoReplace onto an empty directory: %v, want ErrExist", err)
+	}
+}
