@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lade-oci/lade/oci/cas"
 	"github.com/opencontainers/go-digest"
@@ -76,7 +77,12 @@ func (r *hangingReader) Read(p []byte) (int, error) {
 		return copy(p, strings.Repeat("partial blob ", 1000)), nil
 	}
 	fmt.Println("ready")
-	select {}
+	// Sleep rather than select{}: a process whose only goroutine blocks in
+	// select{} can be killed by the runtime's deadlock detector ("all
+	// goroutines are asleep"), which made the killed-writer test flaky.
+	for {
+		time.Sleep(time.Hour)
+	}
 }
 
 func helperReadOnly(ctx context.Context, e cas.Engine, d digest.Digest) error {
