@@ -49,7 +49,12 @@ load helpers
 	chmod u+w "$layout/blobs/sha256/eb46560884de1037bbb1082ea3c5b4d1ac653a2fa2b798422b0880f56cd588ad"
 	sed -i 's/Demo Author/Evil Author/' "$layout/blobs/sha256/eb46560884de1037bbb1082ea3c5b4d1ac653a2fa2b798422b0880f56cd588ad"
 	lade_fail stat --image "$layout:demo"
+	# umoci's wording, which scripts match, then lade's detail.
+	[[ "$output" == *"verified reader digest mismatch: content hashes to sha256:"* ]] || fail "$output"
 	lade_ok stat --image "$layout:blank"
+	echo >>"$layout/blobs/sha256/eb46560884de1037bbb1082ea3c5b4d1ac653a2fa2b798422b0880f56cd588ad"
+	lade_fail stat --image "$layout:demo"
+	[[ "$output" == *"verified reader size mismatch: descriptor says 793 bytes, blob has 794"* ]] || fail "$output"
 }
 
 @test "lade stat [invalid arguments]" {

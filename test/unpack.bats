@@ -89,8 +89,14 @@ manifest_hex() {
 	cmp -s "$blob" "$TESTDIR/blob.orig" && fail "blob not corrupted"
 
 	lade_fail unpack --image "$image" "$TESTDIR/new/bundle"
-	[[ "$output" == *"digest mismatch"* ]]
+	[[ "$output" == *"verified reader digest mismatch"* ]] || fail "$output"
 	[[ ! -e "$TESTDIR/new" ]]
+	cp "$blob" "$TESTDIR/blob.bad"
+	cp "$TESTDIR/blob.orig" "$blob" && echo >>"$blob"
+	lade_fail unpack --image "$image" "$TESTDIR/new/bundle"
+	[[ "$output" == *"verified reader size mismatch"* ]] || fail "$output"
+	[[ ! -e "$TESTDIR/new" ]]
+	cp "$TESTDIR/blob.bad" "$blob"
 
 	mkdir "$TESTDIR/bundle"
 	echo mine >"$TESTDIR/bundle/notes"
