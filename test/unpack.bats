@@ -119,6 +119,24 @@ manifest_hex() {
 	lade_ok unpack --image "$layout:base" "$TESTDIR/bundle"
 }
 
+@test "lade unpack of an image whose /etc is a file has no user database" {
+	# As umoci: /etc/passwd under a non-directory is like a missing one.
+	layout="$TESTDIR/img"
+	new_image "$layout" t
+	echo "not a directory" >"$TESTDIR/etc"
+	lade_ok insert --rootless --image "$layout:t" "$TESTDIR/etc" /etc
+	lade_ok unpack --rootless --image "$layout:t" "$TESTDIR/b1"
+	[[ "$(jq -c .process.user "$TESTDIR/b1/config.json")" == '{"uid":0,"gid":0}' ]]
+	[[ -f "$TESTDIR/b1/rootfs/etc" ]]
+	lade_ok config --image "$layout:t" --config.user 1000:100
+	lade_ok unpack --rootless --image "$layout:t" "$TESTDIR/b2"
+	[[ "$(jq -c .process.user "$TESTDIR/b2/config.json")" == '{"uid":1000,"gid":100}' ]]
+	lade_ok raw runtime-config --rootless --image "$layout:t" --rootfs "$TESTDIR/b2/rootfs" "$TESTDIR/c.json"
+	lade_ok config --image "$layout:t" --config.user app
+	lade_fail unpack --rootless --image "$layout:t" "$TESTDIR/b3"
+	[[ "$output" == *"unable to find user app: no matching entries in passwd file"* ]] || fail "$output"
+}
+
 @test "lade unpack --keep-dirlinks" {
 	requires umoci
 	layout="$TESTDIR/img"
