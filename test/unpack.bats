@@ -158,6 +158,33 @@ manifest_hex() {
 	[[ "$(cat "$TESTDIR/keep/rootfs/usr/lib/x")" == x ]]
 }
 
+@test "lade unpack --keep-dirlinks replaces a symlink loop by the directory, as umoci" {
+	layout="$TESTDIR/img"
+	new_image "$layout" t
+	r1="$TESTDIR/r1" r2="$TESTDIR/r2"
+	mkdir -p "$r1/dir" "$r2/link" "$r2/link2" "$r2/loop1"
+	touch "$r1/dir/a" "$r2/link/b" "$r2/link2/c" "$r2/loop1/broken"
+	ln -s dir "$r1/link"
+	ln -s link "$r1/link2"
+	ln -s loop2 "$r1/loop1"
+	ln -s loop3 "$r1/loop2"
+	ln -s link2/loop4 "$r1/loop3"
+	ln -s ../loop1 "$r1/dir/loop4"
+	tar -cf "$TESTDIR/l1.tar" -C "$r1" .
+	tar -cf "$TESTDIR/l2.tar" -C "$r2" .
+	lade_ok raw add-layer --image "$layout:t" "$TESTDIR/l1.tar"
+	lade_ok raw add-layer --image "$layout:t" "$TESTDIR/l2.tar"
+	lade_ok unpack --rootless --keep-dirlinks --image "$layout:t" "$TESTDIR/b"
+	root="$TESTDIR/b/rootfs"
+	[[ -f "$root/dir/a" && -f "$root/dir/b" && -f "$root/dir/c" ]]
+	[[ "$(readlink "$root/link")" == dir && "$(readlink "$root/link2")" == link ]]
+	[[ -d "$root/loop1" && ! -L "$root/loop1" && -f "$root/loop1/broken" ]]
+	[[ "$(readlink "$root/loop2")" == loop3 && "$(readlink "$root/loop3")" == link2/loop4 ]]
+	[[ "$(readlink "$root/dir/loop4")" == ../loop1 ]]
+	lade_ok raw unpack --rootless --keep-dirlinks --image "$layout:t" "$TESTDIR/raw"
+	[[ -d "$TESTDIR/raw/loop1" && -f "$TESTDIR/raw/loop1/broken" ]]
+}
+
 @test "lade unpack --uid-map --gid-map" {
 	requires root
 	image="$(small_image img)"
