@@ -131,3 +131,82 @@ sparse_layer() {
 	[[ "$output" == *"sparse file too large"* ]] || fail "$output"
 	[[ ! -e "$TESTDIR/b" ]]
 }
+
+# tree_snapshot DIR: every path under DIR with type, mode, size, link target
+# and content hash.
+tree_snapshot() {
+	(cd "$1" && find . -printf '%p %y %m %s %l\n' | sort && find . -type f -exec sha256sum {} + | sort)
+}
+
+# every_command LAYOUT BUNDLE: run every command that opens LAYOUT (reading,
+# writing and deleting ones) and require each to fail with one line naming
+# the symlinked store.
+every_command() {
+	local l="$1" b="$2" src="$TESTDIR/src"
+	mkdir -p "$src" && echo new >"$src/f"
+	tar -cf "$TESTDIR/l.tar" -C "$src" f
+	local cmds=(
+		"gc --layout $l" "gc --dry-run --layout $l" "ls --layout $l" "validate --layout $l"
+		"stat --image $l:t" "tag --image $l:t t2" "rm --image $l:t" "new --image $l:n"
+		"config --image $l:t --config.user x" "insert --image $l:t $src/f /f"
+		"raw add-layer --image $l:t $TESTDIR/l.tar" "repack --image $l:t $b"
+		"unpack --image $l:t $TESTDIR/bundle2" "raw unpack --image $l:t $TESTDIR/rootfs2"
+		"raw runtime-config --image $l:t $TESTDIR/config.json" "export --image $l:t $TESTDIR/out.tar"
+		"squash --image $l:t" "diff $l:t $l:t" "index create --image $l:i t"
+	)
+	local cmd
+	for cmd in "${cmds[@]}"; do
+		# shellcheck disable=SC2086 # word splitting of the command is intended
+		run timeout 60 "$LADE" $cmd
+		[[ "$status" -eq 1 && "${#lines[@]}" -eq 1 ]] || fail "$cmd: status $status: $output"
+		[[ "$output" == *"is a symlink: everything a layout holds must be inside it"* ]] || fail "$cmd: $output"
+	done
+	[[ ! -e "$TESTDIR/bundle2" && ! -e "$TESTDIR/rootfs2" && ! -e "$TESTDIR/out.tar" && ! -e "$TESTDIR/config.json" ]] ||
+		fail "a command left output behind"
+}
+
+@test "hostile: a layout whose blob store is a symlink to outside is refused by every command" {
+	for store in blobs/sha256 blobs; do
+		rm -rf "$TESTDIR"/* && mkdir -p "$TESTDIR/outside"
+		layout="$TESTDIR/img"
+		new_image "$layout" t
+		echo x >"$TESTDIR/x" && "$LADE" insert --rootless --image "$layout:t" "$TESTDIR/x" /x
+		"$LADE" unpack --rootless --image "$layout:t" "$TESTDIR/bundle"
+		# The store moves outside; an unreferenced blob there is what gc
+		# deleted before.
+		mv "$layout/$store" "$TESTDIR/outside/store"
+		ln -s "$TESTDIR/outside/store" "$layout/$store"
+		sha="$(ls "$TESTDIR/outside/store" | head -1)"
+		[[ "$store" == blobs ]] && sha="sha256/$sha"
+		precious="$(echo precious | sha256sum | cut -d' ' -f1)"
+		echo precious >"$(dirname "$TESTDIR/outside/store/$sha")/$precious"
+		before="$(tree_snapshot "$TESTDIR/outside")"
+		index="$(cat "$layout/index.json")"
+		every_command "$layout" "$TESTDIR/bundle"
+		[[ "$(tree_snapshot "$TESTDIR/outside")" == "$before" ]] || fail "$store: outside changed"
+		[[ "$(cat "$layout/index.json")" == "$index" ]] || fail "$store: index.json changed"
+		[[ "$(ls -A "$layout")" == "$(printf '%s\n' blobs index.json oci-layout)" ]] || fail "$store: $(ls -A "$layout")"
+	done
+}
+
+@test "hostile: repack of a bundle whose rootfs is a symlink to outside is refused" {
+	layout="$TESTDIR/img"
+	new_image "$layout" t
+	lade_ok unpack --rootless --image "$layout:t" "$TESTDIR/bundle"
+	mkdir -p "$TESTDIR/outside/etc" && echo secret >"$TESTDIR/outside/etc/shadow"
+	rm -rf "$TESTDIR/bundle/rootfs"
+	ln -s ../outside "$TESTDIR/bundle/rootfs"
+	before="$(tree_snapshot "$TESTDIR/outside")"
+	blobs="$(ls "$layout/blobs/sha256")" index="$(cat "$layout/index.json")"
+	for flags in "" "--refresh-bundle"; do
+		# shellcheck disable=SC2086
+		run timeout 60 "$LADE" repack $flags --image "$layout:t" "$TESTDIR/bundle"
+		[[ "$status" -eq 1 && "${#lines[@]}" -eq 1 ]] || fail "repack $flags: status $status: $output"
+		[[ "$output" == *"bundle rootfs "*" is a symlink: refusing to pack what it points to"* ]] || fail "$output"
+		[[ "$output" != *panic* && "$output" != *"internal error"* ]] || fail "$output"
+	done
+	[[ "$(tree_snapshot "$TESTDIR/outside")" == "$before" ]] || fail "outside changed"
+	[[ "$(ls "$layout/blobs/sha256")" == "$blobs" && "$(cat "$layout/index.json")" == "$index" ]] || fail "layout changed"
+	run -1 "$LADE" raw mtree-validate --manifest "$(ls "$TESTDIR"/bundle/sha256_*.mtree)" --path "$TESTDIR/bundle/rootfs"
+	[[ "$output" == *"root is a symlink, not a directory"* ]] || fail "$output"
+}
