@@ -210,3 +210,25 @@ every_command() {
 	run -1 "$LADE" raw mtree-validate --manifest "$(ls "$TESTDIR"/bundle/sha256_*.mtree)" --path "$TESTDIR/bundle/rootfs"
 	[[ "$output" == *"root is a symlink, not a directory"* ]] || fail "$output"
 }
+
+@test "hostile: a gzip layer without its trailer fails unpack, raw unpack, export, squash and diff" {
+	for tag in bad-gzip-no-trailer bad-gzip-partial-trailer; do
+		rm -rf "$TESTDIR/bundle"
+		unpack_hostile "$tag"
+		rm -rf "$TESTDIR/bundle"
+		lade_fail unpack --image "$HOSTILE_LAYOUT:$tag" "$TESTDIR/bundle"
+		[[ "$output" == *"decompress gzip: truncated stream: unexpected EOF"* ]] || fail "$tag: $output"
+		lade_fail raw unpack --image "$HOSTILE_LAYOUT:$tag" "$TESTDIR/rootfs"
+		[[ "$output" == *"truncated stream"* && ! -e "$TESTDIR/rootfs" ]] || fail "$tag: $output"
+		lade_fail export --image "$HOSTILE_LAYOUT:$tag" "$TESTDIR/out.tar"
+		[[ "$output" == *"truncated stream"* && ! -e "$TESTDIR/out.tar" ]] || fail "$tag: $output"
+		lade_fail diff "$HOSTILE_LAYOUT:good" "$HOSTILE_LAYOUT:$tag"
+		[[ "$output" == *"truncated stream"* ]] || fail "$tag: $output"
+	done
+	# squash writes: on a copy of the layout.
+	cp -r "$HOSTILE_LAYOUT" "$TESTDIR/copy"
+	lade_fail squash --image "$TESTDIR/copy:bad-gzip-no-trailer" --tag flat
+	[[ "$output" == *"truncated stream"* ]] || fail "$output"
+	run -0 "$LADE" ls --layout "$TESTDIR/copy"
+	[[ "$output" != *flat* ]]
+}

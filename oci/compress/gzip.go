@@ -70,6 +70,10 @@ func (g *gzipReader) Read(p []byte) (int, error) {
 		switch {
 		case err == nil || n > 0 && errors.Is(err, io.EOF):
 			return n, nil
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			// Cut anywhere, the deflate data or the trailer (CRC32 and
+			// size) that follows it.
+			g.err = fmt.Errorf("decompress gzip: truncated stream: %w", err)
 		case !errors.Is(err, io.EOF):
 			g.err = fmt.Errorf("decompress gzip: %w", err)
 		default:
