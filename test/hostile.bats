@@ -232,3 +232,41 @@ every_command() {
 	run -0 "$LADE" ls --layout "$TESTDIR/copy"
 	[[ "$output" != *flat* ]]
 }
+
+@test "hostile: a manifest, index or index.json whose schemaVersion is not 2 is refused" {
+	layout="$TESTDIR/img"
+	cp -r "$HOSTILE_LAYOUT" "$layout"
+	good="$(jq -c '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == "good")' "$layout/index.json")"
+	# put_tag TAG MEDIATYPE JSON: store JSON as a blob and tag it.
+	put_tag() {
+		local sha
+		sha="$(printf '%s' "$3" | sha256sum | cut -d' ' -f1)"
+		printf '%s' "$3" >"$layout/blobs/sha256/$sha"
+		jq -c --arg t "$1" --arg mt "$2" --arg d "sha256:$sha" --argjson s "${#3}" \
+			'.manifests += [{mediaType: $mt, digest: $d, size: $s, annotations: {"org.opencontainers.image.ref.name": $t}}]' \
+			"$layout/index.json" >"$TESTDIR/index.json" && mv "$TESTDIR/index.json" "$layout/index.json"
+	}
+	manifest="$(cat "$layout/blobs/sha256/$(jq -r .digest <<<"$good" | cut -d: -f2)")"
+	mt=application/vnd.oci.image.manifest.v1+json
+	put_tag m1 "$mt" "$(jq -c '.schemaVersion = 1' <<<"$manifest")"
+	put_tag m3 "$mt" "$(jq -c '.schemaVersion = 3' <<<"$manifest")"
+	put_tag m0 "$mt" "$(jq -c 'del(.schemaVersion)' <<<"$manifest")"
+	put_tag i1 application/vnd.oci.image.index.v1+json \
+		"$(jq -c '{schemaVersion: 1, mediaType: "application/vnd.oci.image.index.v1+json", manifests: [del(.annotations)]}' <<<"$good")"
+	for tag in m1 m3 m0 i1; do
+		want="unsupported schemaVersion"
+		[[ "$tag" == m0 ]] && want="has no schemaVersion (want 2)"
+		lade_fail stat --image "$layout:$tag"
+		[[ "$output" == *"$want"* ]] || fail "stat $tag: $output"
+		lade_fail unpack --image "$layout:$tag" "$TESTDIR/bundle"
+		[[ "$output" == *"$want"* && ! -e "$TESTDIR/bundle" ]] || fail "unpack $tag: $output"
+	done
+	# gc refuses to delete anything while a reachable manifest is unreadable.
+	blobs="$(ls "$layout/blobs/sha256" | wc -l)"
+	lade_fail gc --layout "$layout"
+	[[ "$(ls "$layout/blobs/sha256" | wc -l)" == "$blobs" ]]
+	# index.json itself.
+	jq -c '.schemaVersion = 1' "$HOSTILE_LAYOUT/index.json" >"$layout/index.json"
+	lade_fail ls --layout "$layout"
+	[[ "$output" == *"index.json: invalid: unsupported schemaVersion 1 (want 2)"* ]] || fail "$output"
+}
