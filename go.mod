@@ -5,8 +5,8 @@ go 1.26.8
 require (
 	github.com/cpuguy83/go-md2man/v2 v2.0.7
 	github.com/cyphar/filepath-securejoin v0.7.0
-	github.com/klauspost/compress v1.20.4
-	github.com/klauspost/pgzip v1.3.0
+	github.com/klauspost/compress v1.11.3
+	github.com/klauspost/pgzip v1.2.6
 	github.com/moby/sys/user v0.5.0
 	github.com/opencontainers/go-digest v1.0.0
 	github.com/opencontainers/image-spec v1.1.1

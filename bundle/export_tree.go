@@ -49,5 +49,5 @@ func withFlatRootfs(ctx context.Context, engine casext.Engine, path casext.Descr
 // clamped to it.
 func generateFlat(ctx context.Context, w io.Writer, rootfs string, mo layer.MapOptions, sde *time.Time) error {
 	opts := &layer.RepackOptions{MapOptions: mo, SourceDateEpoch: sde}
-	return layer.GenerateInsertLayer(ctx, w, rootfs, "/", false, opts)
+	return layer.GenerateTreeLayer(ctx, w, rootfs, opts)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -73,6 +74,9 @@ func Repack(ctx context.Context, engine casext.Engine, tag string, bundle string
 
 	start := time.Now()
 	rootfs := filepath.Join(bundle, RootfsName)
+	if err := checkRootfsDir(rootfs); err != nil {
+		return casext.DescriptorPath{}, fmt.Errorf("repack: %w", err)
+	}
 	eval := fseval.NewIn(rootfs, meta.MapOptions.Rootless)
 	dh, deltas, err := repackDiff(ctx, bundle, rootfs, meta, eval)
 	if err != nil {
@@ -113,6 +117,23 @@ func Repack(ctx context.Context, engine casext.Engine, tag string, bundle string
 		}
 	}
 	return newPath, nil
+}
+
+// checkRootfsDir refuses a bundle whose rootfs is not a directory of its
+// own: through a symlink, repack would pack (and refresh would walk) what
+// it points to, outside the bundle.
+func checkRootfsDir(rootfs string) error {
+	fi, err := os.Lstat(rootfs)
+	if err != nil {
+		return fmt.Errorf("bundle rootfs: %w", err)
+	}
+	if fi.Mode()&os.ModeSymlink != 0 {
+		return fmt.Errorf("bundle rootfs %s is a symlink: refusing to pack what it points to", rootfs)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("bundle rootfs %s is not a directory", rootfs)
+	}
+	return nil
 }
 
 // repackHistory asks opts.History for the entry, if there is a builder.

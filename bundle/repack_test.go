@@ -230,6 +230,31 @@ func TestRepackErrors(t *testing.T) {
 	}
 }
 
+// TestRepackRootfsSymlink: a bundle whose rootfs is a symlink to a
+// directory outside it is refused; nothing the link points to is packed.
+func TestRepackRootfsSymlink(t *testing.T) {
+	f := newRepackFixture(t, testimage.Small())
+	outside := filepath.Join(t.TempDir(), "outside")
+	if err := os.Rename(f.rootfs, outside); err != nil {
+		t.Fatal(err)
+	}
+	repackWrite(t, filepath.Join(outside, "secret"), "not for the image")
+	if err := os.Symlink(outside, f.rootfs); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Repack(t.Context(), f.engine, "out", f.bundle, RepackOptions{})
+	if err == nil || !strings.Contains(err.Error(), "is a symlink") {
+		t.Fatalf("repack of a symlinked rootfs: err = %v", err)
+	}
+	if err := os.Remove(f.rootfs); err != nil {
+		t.Fatal(err)
+	}
+	repackWrite(t, f.rootfs, "a file")
+	if _, err := Repack(t.Context(), f.engine, "out", f.bundle, RepackOptions{}); err == nil || !strings.Contains(err.Error(), "not a directory") {
+		t.Fatalf("repack of a file rootfs: err = %v", err)
+	}
+}
+
 // TestRepackUmoci047Meta repacks a bundle whose umoci.json is in the form
 // Debian's umoci 0.4.7 writes, with "whiteout_mode":0.
 func TestRepackUmoci047Meta(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"syscall"
 
 	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
 	"github.com/moby/sys/user"
@@ -61,11 +62,13 @@ func applyUser(ctx context.Context, spec *rspec.Spec, userSpec, rootfs string) e
 }
 
 // readInRoot reads name resolved inside root (symlinks, even absolute ones,
-// stay inside root). A missing file gives a nil reader, which moby/sys/user
-// treats as "no entries".
+// stay inside root). A path that names no file (missing, under a parent
+// that is not a directory, such as an /etc a layer replaced by a file, or
+// through a symlink loop) gives a nil reader, which moby/sys/user treats as
+// "no entries", as umoci does.
 func readInRoot(root, name string) (io.Reader, error) {
 	handle, err := pathrs.OpenInRoot(root, name)
-	if errors.Is(err, fs.ErrNotExist) {
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.ELOOP) {
 		return nil, nil
 	}
 	if err != nil {

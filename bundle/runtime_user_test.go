@@ -57,6 +57,27 @@ func TestRuntimeConfigPasswdInsideRootfs(t *testing.T) {
 			setup: func(t *testing.T, rootfs, outside string) {},
 		},
 		{
+			// A layer replaced /etc by a file: no user database, as for a
+			// missing /etc/passwd (umoci's behaviour).
+			name: "etc is a file, numeric user", user: "42:42", wantUID: 42,
+			setup: etcIsAFile,
+		},
+		{
+			name: "etc is a file, empty user", user: "", wantUID: 0,
+			setup: etcIsAFile,
+		},
+		{
+			name: "etc is a file, named user", user: "app", wantErr: "no matching entries in passwd file",
+			setup: etcIsAFile,
+		},
+		{
+			name: "passwd is a symlink loop", user: "7", wantUID: 7,
+			setup: func(t *testing.T, rootfs, outside string) {
+				symlink(t, "/etc/group", filepath.Join(rootfs, "etc/passwd"))
+				symlink(t, "passwd", filepath.Join(rootfs, "etc/group"))
+			},
+		},
+		{
 			name: "passwd is a directory", user: "app", wantErr: "not a regular file",
 			setup: func(t *testing.T, rootfs, outside string) {
 				if err := os.MkdirAll(filepath.Join(rootfs, "etc/passwd"), 0o755); err != nil {
@@ -98,6 +119,14 @@ func TestRuntimeConfigPasswdInsideRootfs(t *testing.T) {
 			}
 		})
 	}
+}
+
+func etcIsAFile(t *testing.T, rootfs, _ string) {
+	t.Helper()
+	if err := os.Remove(filepath.Join(rootfs, "etc")); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(rootfs, "etc"), "not a directory\n")
 }
 
 func symlink(t *testing.T, target, link string) {

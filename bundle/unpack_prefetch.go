@@ -122,7 +122,7 @@ func (p *prefetcher) pump(r io.Reader, digester digest.Digester) error {
 		if err != nil {
 			return err
 		}
-		n, err := io.ReadFull(r, buf[:cap(buf)])
+		n, err := readChunk(r, buf[:cap(buf)])
 		if n > 0 {
 			if digester != nil {
 				digester.Hash().Write(buf[:n])
@@ -134,12 +134,28 @@ func (p *prefetcher) pump(r io.Reader, digester digest.Digester) error {
 			}
 		}
 		switch {
-		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		case errors.Is(err, io.EOF):
 			return nil
 		case err != nil:
 			return err
 		}
 	}
+}
+
+// readChunk reads into buf until it is full or r fails, and returns r's
+// own error. Unlike io.ReadFull it never turns anything into
+// io.ErrUnexpectedEOF, so a truncated stream's own io.ErrUnexpectedEOF (a
+// gzip member without its trailer, say) is an error, not the end.
+func readChunk(r io.Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		m, err := r.Read(buf[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // Read returns prefetched bytes; at the end of the stream it returns the

@@ -3,6 +3,7 @@ package bundle
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"runtime"
@@ -67,6 +68,23 @@ func TestPrefetcherErrors(t *testing.T) {
 			t.Errorf("read %d bytes, %v; want at least a chunk then boom", len(got), err)
 		}
 	})
+	// A truncated compressed stream ends with its own (wrapped)
+	// io.ErrUnexpectedEOF: that is an error, not the end of the stream
+	// (io.ReadFull's use of the same value made it look like one).
+	for _, n := range []int{10, prefetchChunkSize + 10} {
+		t.Run(fmt.Sprintf("unexpected EOF after %d bytes", n), func(t *testing.T) {
+			truncated := fmt.Errorf("decompress gzip: truncated stream: %w", io.ErrUnexpectedEOF)
+			src := io.MultiReader(bytes.NewReader(make([]byte, n)), iotest.ErrReader(truncated))
+			pf := newPrefetcher(func() (io.ReadCloser, error) { return io.NopCloser(src), nil })
+			defer pf.Close()
+			if _, err := io.ReadAll(pf); !errors.Is(err, truncated) {
+				t.Errorf("read: %v, want the truncation error", err)
+			}
+			if pf.Digest() != "" {
+				t.Error("Digest after a truncated stream")
+			}
+		})
+	}
 	t.Run("close error", func(t *testing.T) {
 		pf := newPrefetcher(func() (io.ReadCloser, error) {
 			return struct {

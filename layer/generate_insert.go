@@ -21,7 +21,9 @@ type InsertSource struct {
 // the rest of src walked in lexical order; symlinks are archived as they
 // are and hardlinks within src become link entries. With opaque, an
 // opaque whiteout target/.wh..wh..opq comes first, hiding what lower
-// layers have under target.
+// layers have under target. A directory inserted at the image root "/" is
+// archived under the name "/", as umoci names it (a repack names the root
+// ".").
 func GenerateInsertLayer(ctx context.Context, w io.Writer, src, target string, opaque bool, opts *RepackOptions) error {
 	return GenerateInsertLayers(ctx, w, []InsertSource{{Source: src, Target: target}}, opaque, opts)
 }
@@ -35,10 +37,25 @@ func GenerateInsertLayer(ctx context.Context, w io.Writer, src, target string, o
 // entries too. Unless opts.FsEval is set, each source is read with a
 // filesystem evaluator bounded by that source.
 func GenerateInsertLayers(ctx context.Context, w io.Writer, sources []InsertSource, opaque bool, opts *RepackOptions) error {
+	return generateInsert(ctx, w, sources, opaque, opts, "/")
+}
+
+// GenerateTreeLayer writes to w an uncompressed tar layer of the whole tree
+// at root, as GenerateInsertLayer of root at "/" does, except that the root
+// directory's own entry is named "." (like a repack's), the usual name in
+// a flattened root filesystem.
+func GenerateTreeLayer(ctx context.Context, w io.Writer, root string, opts *RepackOptions) error {
+	return generateInsert(ctx, w, []InsertSource{{Source: root, Target: "/"}}, false, opts, ".")
+}
+
+// generateInsert writes the insert layer of sources; rootDirName is the
+// tar name of an entry for the image root directory.
+func generateInsert(ctx context.Context, w io.Writer, sources []InsertSource, opaque bool, opts *RepackOptions, rootDirName string) error {
 	if len(sources) == 0 {
 		return fmt.Errorf("generate insert layer: no source")
 	}
 	g := newGenerateWriter(w, generateDefaults(opts, sources[0].Source))
+	g.rootDirName = rootDirName
 	for _, s := range sources {
 		g.opts = generateDefaults(opts, s.Source)
 		if err := g.addInsert(ctx, s, opaque); err != nil {

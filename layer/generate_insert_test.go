@@ -45,8 +45,9 @@ func TestGenerateInsertLayer(t *testing.T) {
 		{"opaque", src, "/opt/d", true, "opt/d/.wh..wh..opq opt/d/ opt/d/f opt/d/h opt/d/l"},
 		{"relative target", src, "opt/d/", false, "opt/d/ opt/d/f opt/d/h opt/d/l"},
 		{"target clamped at root", src, "/../../opt/d", false, "opt/d/ opt/d/f opt/d/h opt/d/l"},
-		{"at root", src, "/", false, ". f h l"},
-		{"opaque root", src, "/", true, ".wh..wh..opq . f h l"},
+		// umoci names the root entry of an insert at "/" "/", not ".".
+		{"at root", src, "/", false, "/ f h l"},
+		{"opaque root", src, "/", true, ".wh..wh..opq / f h l"},
 		{"file", file, "/etc/motd", false, "etc/motd"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -30,6 +30,9 @@ type generateWriter struct {
 	dirs   map[string]bool          // directory entries written
 	buf    []byte
 	log    *slog.Logger
+	// rootDirName is the tar name of the root directory's own entry:
+	// "." (repack) unless set ("/" for insert, as umoci writes them).
+	rootDirName string
 }
 
 func newGenerateWriter(w io.Writer, opts RepackOptions) *generateWriter {
@@ -101,6 +104,9 @@ func (g *generateWriter) addFile(name, hostPath string) error {
 		return err
 	}
 	g.replaced(hdr.Name, hdr.Typeflag == tar.TypeDir)
+	if hdr.Name == "." && hdr.Typeflag == tar.TypeDir && g.rootDirName != "" {
+		hdr.Name = g.rootDirName
+	}
 	if hdr.Typeflag != tar.TypeDir && ino.nlink > 1 {
 		if first, ok := g.inodes[ino.key]; ok {
 			hdr.Typeflag, hdr.Linkname, hdr.Size = tar.TypeLink, first, 0

@@ -146,7 +146,9 @@ func (u *unpacker) extractDir(p string, hdr *tar.Header) error {
 
 // existingDir decides what to do with the thing at p that blocks a mkdir:
 // a directory is kept, a symlink to an in-root directory is kept (and
-// resolved) under KeepDirlinks, anything else is removed (keep=false).
+// resolved) under KeepDirlinks, anything else is removed (keep=false). A
+// symlink that loops is no dirlink: it is replaced by the directory, as
+// umoci does.
 func (u *unpacker) existingDir(p string) (string, bool, error) {
 	fi, err := u.fs.Lstat(u.host(p))
 	if err != nil {
@@ -157,6 +159,9 @@ func (u *unpacker) existingDir(p string) (string, bool, error) {
 	}
 	if fi.Mode()&fs.ModeSymlink != 0 && u.opts.KeepDirlinks {
 		t, err := pathsafe.Resolve(u.root, p, u.fs)
+		if errors.Is(err, unix.ELOOP) {
+			return p, false, u.remove(p)
+		}
 		if err != nil {
 			return p, false, err
 		}

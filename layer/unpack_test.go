@@ -182,6 +182,39 @@ func TestUnpackKeepDirlinks(t *testing.T) {
 	}
 }
 
+// TestUnpackKeepDirlinksLoop is umoci's keep-dirlinks case: a directory
+// entry meets a symlink that loops (loop1 -> loop2 -> loop3 -> link2/loop4,
+// link2 -> link -> dir, dir/loop4 -> ../loop1). It is no dirlink: the
+// symlink is replaced by the directory; the other links stay and real
+// dirlinks are still written through.
+func TestUnpackKeepDirlinksLoop(t *testing.T) {
+	lower := []layertest.Entry{
+		layertest.Dir("dir"), layertest.File("dir/a", ""), layertest.Symlink("link", "dir"), layertest.Symlink("link2", "link"),
+		layertest.Symlink("loop1", "loop2"), layertest.Symlink("loop2", "loop3"), layertest.Symlink("loop3", "link2/loop4"),
+		layertest.Symlink("dir/loop4", "../loop1"),
+	}
+	upper := []layertest.Entry{
+		layertest.Dir("link"), layertest.File("link/b", ""), layertest.Dir("link2"), layertest.File("link2/c", ""),
+		layertest.Dir("loop1"), layertest.File("loop1/broken", ""),
+	}
+	root := newRoot(t)
+	mustUnpack(t, root, &UnpackOptions{KeepDirlinks: true}, lower, upper)
+	if got := listDir(t, filepath.Join(root, "dir")); got != "a,b,c,loop4" {
+		t.Errorf("dir/ = %s", got)
+	}
+	if fi, _ := lstat(t, filepath.Join(root, "loop1")); !fi.IsDir() {
+		t.Errorf("looping loop1 not replaced by a directory: %v", fi.Mode())
+	}
+	if got := listDir(t, filepath.Join(root, "loop1")); got != "broken" {
+		t.Errorf("loop1/ = %s", got)
+	}
+	for link, want := range map[string]string{"link": "dir", "link2": "link", "loop2": "loop3", "loop3": "link2/loop4", "dir/loop4": "../loop1"} {
+		if got, err := os.Readlink(filepath.Join(root, link)); err != nil || got != want {
+			t.Errorf("%s -> %q (%v), want %q", link, got, err, want)
+		}
+	}
+}
+
 func TestUnpackHardlinks(t *testing.T) {
 	root := newRoot(t)
 	mustUnpack(t, root, nil, []layertest.Entry{

@@ -342,7 +342,7 @@ resize_layer() {
 		resize_layer "$layout" "$delta"
 		tar -C "$layout" -cf "$TESTDIR/bad.tar" .
 		lade_fail unpack $(map_flags) --image "$TESTDIR/bad.tar:latest" "$TESTDIR/bundle"
-		[[ "$output" == *"digest mismatch: descriptor says "*" bytes, blob has "* ]] || fail "delta $delta: $output"
+		[[ "$output" == *"verified reader size mismatch: descriptor says "*" bytes, blob has "* ]] || fail "delta $delta: $output"
 		[[ ! -e "$TESTDIR/bundle" ]] || fail "delta $delta: unpack left the bundle behind"
 		lade_fail raw unpack $(map_flags) --image "$TESTDIR/bad.tar:latest" "$TESTDIR/rootfs"
 		lade_fail export $(map_flags) --image "$TESTDIR/bad.tar:latest" "$TESTDIR/out.tar"

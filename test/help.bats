@@ -42,8 +42,15 @@ load helpers
 	run -0 "$TESTDIR/umoci" --version
 	[[ "${lines[0]}" == "umoci version "* ]]
 	run -0 "$TESTDIR/umoci" --help
-	[[ "$output" == *"umoci [global options] command"* ]]
+	# umoci's own first lines (umoci 0.6 --help).
+	[[ "${lines[0]}" == "NAME:" ]] || fail "${lines[0]}"
+	[[ "${lines[1]}" == "   umoci - umoci modifies Open Container images" ]] || fail "${lines[1]}"
+	[[ "${lines[2]}" == "USAGE:" ]] || fail "${lines[2]}"
+	[[ "${lines[3]}" == "   umoci [global options] command [command options] [arguments...]" ]] || fail "${lines[3]}"
 	[[ "$output" != *"lade [global"* ]]
+	# lade keeps its own.
+	lade_ok --help
+	[[ "${lines[1]}" == "   lade - manipulate OCI images on disk (a drop-in replacement for umoci)" ]] || fail "${lines[1]}"
 	run -1 "$TESTDIR/umoci" frobnicate
 	[[ "$output" == *"see 'umoci --help'"* ]]
 }

@@ -2,6 +2,7 @@
 # lade insert --image PATH[:TAG] [--tag NEW] [--opaque] [--rootless] [maps]
 #             [--compress C] [history flags] SOURCE TARGET
 # lade insert --image PATH[:TAG] --whiteout TARGET
+# lade insert --image PATH[:TAG] --whiteout-target TARGET [--whiteout-target TARGET]...
 
 load helpers
 
@@ -98,6 +99,14 @@ setup_src() {
 	lade_fail insert --image "$layout:t" "$TESTDIR/src/d" /a /b
 	lade_fail insert --image "$layout:t" --whiteout
 	lade_fail insert --image "$layout:t" --whiteout /a ""
+	# --whiteout takes exactly one target, as umoci's does.
+	lade_fail insert --image "$layout:t" --whiteout /a /b
+	[[ "$output" == *"invalid number of positional arguments"* ]] || fail "$output"
+	lade_fail insert --image "$layout:t" --whiteout-target /a /b
+	lade_fail insert --image "$layout:t" --whiteout-target /a --whiteout /b
+	lade_fail insert --image "$layout:t" --whiteout-target ""
+	lade_fail insert --image "$layout:t" --opaque --whiteout-target /a
+	lade_fail insert --image "$layout:t" --opaque --whiteout /a
 	lade_fail insert --image "$layout:t" "$TESTDIR/src/d" /a "$TESTDIR/src/d" ""
 	lade_fail insert --image "$layout:t" "$TESTDIR/src/d" /a "$TESTDIR/missing" /b
 	lade_fail insert --image "$layout:t" "$TESTDIR/src/d" /a --opaque
@@ -142,7 +151,7 @@ print("\n".join(" ".join(r.choice(words) + str(r.randint(0, 999)) for _ in range
 	[[ "$output" == "$(printf "%s\n" t fast best zfast)" ]] || fail "tags: $output"
 }
 
-@test "lade insert several pairs into one layer, --whiteout several targets" {
+@test "lade insert several pairs into one layer, --whiteout-target several targets" {
 	setup_src
 	echo motd >"$TESTDIR/src/motd"
 	layout="$TESTDIR/img"
@@ -152,7 +161,7 @@ print("\n".join(" ".join(r.choice(words) + str(r.randint(0, 999)) for _ in range
 	run -0 last_layer "$layout" two
 	[[ "$output" == "$(printf '%s\n' 'opt/d/ 0:0' 'opt/d/f 0:0' 'opt/d/h link opt/d/f 0:0' 'opt/d/l -> f 0:0' 'etc/motd 0:0')" ]] || fail "layer: $output"
 	[[ "$(jq '.history | length' "$(config_of "$layout" two)")" == 1 ]]
-	lade_ok insert --image "$layout:two" --tag gone --whiteout /opt/d /etc/motd
+	lade_ok insert --image "$layout:two" --tag gone --whiteout-target /opt/d --whiteout-target /etc/motd
 	run -0 last_layer "$layout" gone
 	[[ "$output" == "$(printf '%s\n' 'opt/.wh.d 0:0' 'etc/.wh.motd 0:0')" ]] || fail "layer: $output"
 	lade_ok unpack --image "$layout:two" "$TESTDIR/b2"

@@ -81,3 +81,29 @@ build() {
 	lade_ok unpack --image "$layout:t" "$TESTDIR/c"
 	(( $(stat -c %Y "$TESTDIR/c/rootfs/opt") > 1700000000 ))
 }
+
+@test "explicit times keep their offset and fraction and win over SOURCE_DATE_EPOCH" {
+	export SOURCE_DATE_EPOCH=1700000000
+	layout="$TESTDIR/img"
+	new_image "$layout" t
+	mkdir -p "$TESTDIR/src" && echo x >"$TESTDIR/src/f"
+	tar -cf "$TESTDIR/l.tar" -C "$TESTDIR/src" f
+	t1=1997-03-25T13:40:00+01:00 t2=1997-03-25T13:40:00.5-08:00 t3=2001-02-03T04:05:06.123456789+05:30
+	lade_ok config --image "$layout:t" --created "$t1" --history.created "$t1"
+	lade_ok insert --image "$layout:t" --history.created "$t2" "$TESTDIR/src/f" /f
+	lade_ok raw add-layer --image "$layout:t" --history.created "$t3" "$TESTDIR/l.tar"
+	lade_ok unpack --image "$layout:t" "$TESTDIR/b"
+	echo y >"$TESTDIR/b/rootfs/g"
+	lade_ok repack --image "$layout:t" --history.created 2020-01-01T00:00:00.000+00:00 "$TESTDIR/b"
+	lade_ok config --image "$layout:t" --author me
+	lade_ok stat --json --image "$layout:t"
+	run -0 jq -c '[.config.blob.created, (.config.blob.history[] | .created)]' <<<"$output"
+	[[ "$output" == "[\"$t1\",\"$t1\",\"$t2\",\"$t3\",\"2020-01-01T00:00:00Z\",\"2023-11-14T22:13:20Z\"]" ]] ||
+		fail "stored times: $output"
+	# stat prints them as stored.
+	lade_ok stat --image "$layout:t"
+	[[ "$output" == *"Created: $t1"* ]] || fail "$output"
+	for t in "$t1" "$t2" "$t3"; do
+		grep -qF " $t " <<<"$output" || fail "$t missing from the history table: $output"
+	done
+}

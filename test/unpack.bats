@@ -89,8 +89,14 @@ manifest_hex() {
 	cmp -s "$blob" "$TESTDIR/blob.orig" && fail "blob not corrupted"
 
 	lade_fail unpack --image "$image" "$TESTDIR/new/bundle"
-	[[ "$output" == *"digest mismatch"* ]]
+	[[ "$output" == *"verified reader digest mismatch"* ]] || fail "$output"
 	[[ ! -e "$TESTDIR/new" ]]
+	cp "$blob" "$TESTDIR/blob.bad"
+	cp "$TESTDIR/blob.orig" "$blob" && echo >>"$blob"
+	lade_fail unpack --image "$image" "$TESTDIR/new/bundle"
+	[[ "$output" == *"verified reader size mismatch"* ]] || fail "$output"
+	[[ ! -e "$TESTDIR/new" ]]
+	cp "$TESTDIR/blob.bad" "$blob"
 
 	mkdir "$TESTDIR/bundle"
 	echo mine >"$TESTDIR/bundle/notes"
@@ -113,6 +119,24 @@ manifest_hex() {
 	lade_ok unpack --image "$layout:base" "$TESTDIR/bundle"
 }
 
+@test "lade unpack of an image whose /etc is a file has no user database" {
+	# As umoci: /etc/passwd under a non-directory is like a missing one.
+	layout="$TESTDIR/img"
+	new_image "$layout" t
+	echo "not a directory" >"$TESTDIR/etc"
+	lade_ok insert --rootless --image "$layout:t" "$TESTDIR/etc" /etc
+	lade_ok unpack --rootless --image "$layout:t" "$TESTDIR/b1"
+	[[ "$(jq -c .process.user "$TESTDIR/b1/config.json")" == '{"uid":0,"gid":0}' ]]
+	[[ -f "$TESTDIR/b1/rootfs/etc" ]]
+	lade_ok config --image "$layout:t" --config.user 1000:100
+	lade_ok unpack --rootless --image "$layout:t" "$TESTDIR/b2"
+	[[ "$(jq -c .process.user "$TESTDIR/b2/config.json")" == '{"uid":1000,"gid":100}' ]]
+	lade_ok raw runtime-config --rootless --image "$layout:t" --rootfs "$TESTDIR/b2/rootfs" "$TESTDIR/c.json"
+	lade_ok config --image "$layout:t" --config.user app
+	lade_fail unpack --rootless --image "$layout:t" "$TESTDIR/b3"
+	[[ "$output" == *"unable to find user app: no matching entries in passwd file"* ]] || fail "$output"
+}
+
 @test "lade unpack --keep-dirlinks" {
 	requires umoci
 	layout="$TESTDIR/img"
@@ -132,6 +156,33 @@ manifest_hex() {
 	lade_ok unpack --keep-dirlinks --image "$layout:base" "$TESTDIR/keep"
 	[[ "$(readlink "$TESTDIR/keep/rootfs/lib")" == usr/lib ]]
 	[[ "$(cat "$TESTDIR/keep/rootfs/usr/lib/x")" == x ]]
+}
+
+@test "lade unpack --keep-dirlinks replaces a symlink loop by the directory, as umoci" {
+	layout="$TESTDIR/img"
+	new_image "$layout" t
+	r1="$TESTDIR/r1" r2="$TESTDIR/r2"
+	mkdir -p "$r1/dir" "$r2/link" "$r2/link2" "$r2/loop1"
+	touch "$r1/dir/a" "$r2/link/b" "$r2/link2/c" "$r2/loop1/broken"
+	ln -s dir "$r1/link"
+	ln -s link "$r1/link2"
+	ln -s loop2 "$r1/loop1"
+	ln -s loop3 "$r1/loop2"
+	ln -s link2/loop4 "$r1/loop3"
+	ln -s ../loop1 "$r1/dir/loop4"
+	tar -cf "$TESTDIR/l1.tar" -C "$r1" .
+	tar -cf "$TESTDIR/l2.tar" -C "$r2" .
+	lade_ok raw add-layer --image "$layout:t" "$TESTDIR/l1.tar"
+	lade_ok raw add-layer --image "$layout:t" "$TESTDIR/l2.tar"
+	lade_ok unpack --rootless --keep-dirlinks --image "$layout:t" "$TESTDIR/b"
+	root="$TESTDIR/b/rootfs"
+	[[ -f "$root/dir/a" && -f "$root/dir/b" && -f "$root/dir/c" ]]
+	[[ "$(readlink "$root/link")" == dir && "$(readlink "$root/link2")" == link ]]
+	[[ -d "$root/loop1" && ! -L "$root/loop1" && -f "$root/loop1/broken" ]]
+	[[ "$(readlink "$root/loop2")" == loop3 && "$(readlink "$root/loop3")" == link2/loop4 ]]
+	[[ "$(readlink "$root/dir/loop4")" == ../loop1 ]]
+	lade_ok raw unpack --rootless --keep-dirlinks --image "$layout:t" "$TESTDIR/raw"
+	[[ -d "$TESTDIR/raw/loop1" && -f "$TESTDIR/raw/loop1/broken" ]]
 }
 
 @test "lade unpack --uid-map --gid-map" {

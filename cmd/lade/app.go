@@ -34,6 +34,19 @@ func registerCommand(cmd *cli.Command) {
 	commands = append(commands, cmd)
 }
 
+// ladeUsage is the one-line summary under NAME in lade's help.
+const ladeUsage = "manipulate OCI images on disk (a drop-in replacement for umoci)"
+
+// helpHeads are the first lines of the help (summary and usage line) by
+// the name lade is invoked as, where they differ from lade's: run as umoci
+// it prints umoci's own, which scripts written for umoci may check.
+var helpHeads = map[string]struct{ usage, usageText string }{
+	"umoci": {
+		usage:     "umoci modifies Open Container images",
+		usageText: "umoci [global options] command [command options] [arguments...]",
+	},
+}
+
 // newApp builds the lade application, presenting itself as name.
 func newApp(name string, stdout, stderr io.Writer) *cli.App {
 	cmds := append([]*cli.Command(nil), commands...)
@@ -44,12 +57,17 @@ func newApp(name string, stdout, stderr io.Writer) *cli.App {
 	cli.VersionPrinter = func(c *cli.Context) {
 		fmt.Fprintf(c.App.Writer, "%s version %s\n", c.App.Name, versionString())
 	}
+	usage, usageText := ladeUsage, ""
+	if head, ok := helpHeads[name]; ok {
+		usage, usageText = head.usage, head.usageText
+	}
 	var profile *os.File
 	var cancelTimeout context.CancelFunc
 	app := &cli.App{
-		Name:    name,
-		Usage:   "manipulate OCI images on disk (a drop-in replacement for umoci)",
-		Version: version,
+		Name:      name,
+		Usage:     usage,
+		UsageText: usageText,
+		Version:   version,
 		Description: name + ` works on OCI image layouts: directories holding an index.json, an
 oci-layout file and a blobs/ store. Images are named PATH[:TAG] where PATH is
 the layout directory (it may not contain ':') and TAG is a reference name in

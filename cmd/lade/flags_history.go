@@ -30,7 +30,8 @@ func historyFlags() []cli.Flag {
 // historyFromFlags builds the history entry described by the history flags.
 // createdBy and author are the defaults for the fields whose flag is unset.
 // It returns nil (and no error) for --no-history. Created is, in order,
-// --history.created, SOURCE_DATE_EPOCH or the current time, always in UTC.
+// --history.created exactly as given (offset and fraction kept, as umoci
+// writes it), SOURCE_DATE_EPOCH or the current time (both in UTC).
 func historyFromFlags(c *cli.Context, createdBy, author string) (*ispec.History, error) {
 	if c.Bool("no-history") {
 		for _, name := range historyFlagNames {
@@ -65,7 +66,7 @@ func historyCreated(c *cli.Context) (time.Time, error) {
 		if err != nil {
 			return time.Time{}, fmt.Errorf("parse --history.created: %w", err)
 		}
-		return t.UTC(), nil
+		return t, nil
 	}
 	return defaultCreated()
 }

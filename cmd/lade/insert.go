@@ -22,7 +22,7 @@ func insertCommand() *cli.Command {
 		Name:      "insert",
 		Usage:     "insert content into an OCI image as a new layer",
 		Category:  categoryImage,
-		ArgsUsage: "<source> <target> [<source> <target>]...\n   --whiteout <target> [<target>]...",
+		ArgsUsage: "<source> <target> [<source> <target>]...\n   --whiteout <target>\n   --whiteout-target <target> [--whiteout-target <target>]...",
 		Description: `Add a layer to the image --image PATH[:TAG] (TAG defaults to "latest") that
 puts the host file or directory <source> at the in-image path <target>, and
 point --tag NEW (default: TAG) at the result. A TAG pointing at an index stays
@@ -39,8 +39,9 @@ whiteout), so that <target> ends up with exactly <source>'s content. With
 several pairs it applies to each <target>; it never hides what an earlier
 pair of the same command wrote.
 
---whiteout <target> adds a layer that only deletes <target> (or every
-<target> given).
+--whiteout <target> adds a layer that only deletes <target>, as umoci does.
+--whiteout-target <target> (an extension, repeatable; no positional
+arguments) adds one layer that deletes every <target> given.
 
 Owners are taken from <source> and mapped back through --uid-map and
 --gid-map (container:host[:size], repeatable). --rootless makes every owner
@@ -65,7 +66,8 @@ func insertFlags() []cli.Flag {
 		platformFlag(),
 		&cli.StringFlag{Name: "tag", Usage: "tag the result as `NEW` instead of overwriting the source tag"},
 		&cli.BoolFlag{Name: "opaque", Usage: "hide what lower layers have under the target (opaque whiteout)"},
-		&cli.BoolFlag{Name: "whiteout", Usage: "add a layer that deletes the targets (positional arguments)"},
+		&cli.BoolFlag{Name: "whiteout", Usage: "add a layer that deletes the target (the one positional argument)"},
+		&cli.StringSliceFlag{Name: "whiteout-target", Usage: "add a layer that deletes `TARGET` (repeatable: one layer deleting them all)"},
 	}
 	flags = append(flags, mapFlags()...)
 	flags = append(flags, compressFlag(), compressLevelFlag())
@@ -73,11 +75,7 @@ func insertFlags() []cli.Flag {
 }
 
 func runInsert(c *cli.Context) error {
-	whiteout := c.Bool("whiteout")
-	if whiteout && c.Bool("opaque") {
-		return errors.New("--whiteout and --opaque are mutually exclusive")
-	}
-	sources, targets, err := insertArgs(c, whiteout)
+	sources, targets, err := insertArgs(c)
 	if err != nil {
 		return err
 	}
@@ -98,7 +96,7 @@ func runInsert(c *cli.Context) error {
 		job.history = func(ispec.Image) (*ispec.History, error) { return e.history, nil }
 	}
 	job.generate = func(w io.Writer) error {
-		if whiteout {
+		if targets != nil {
 			return layer.GenerateWhiteoutLayer(c.Context, w, targets...)
 		}
 		return layer.GenerateInsertLayers(c.Context, w, sources, opaque, opts)
@@ -106,23 +104,36 @@ func runInsert(c *cli.Context) error {
 	return job.run(c)
 }
 
-// insertArgs reads the positional arguments: targets for --whiteout,
-// else <source> <target> pairs. None may be empty.
-func insertArgs(c *cli.Context, whiteout bool) ([]layer.InsertSource, []string, error) {
+// insertArgs reads what the layer holds: the targets to delete (the one
+// positional argument of --whiteout, or every --whiteout-target), else the
+// <source> <target> pairs. None may be empty.
+func insertArgs(c *cli.Context) ([]layer.InsertSource, []string, error) {
 	args := c.Args().Slice()
 	if err := noFlagArgs(args); err != nil {
 		return nil, nil, err
 	}
-	if whiteout {
-		if len(args) == 0 {
-			return nil, nil, errors.New("invalid number of positional arguments: expected <target> [<target>]..., got 0")
+	whiteout, multi := c.Bool("whiteout"), c.IsSet("whiteout-target")
+	switch {
+	case whiteout && multi:
+		return nil, nil, errors.New("--whiteout and --whiteout-target are mutually exclusive")
+	case (whiteout || multi) && c.Bool("opaque"):
+		return nil, nil, errors.New("--opaque and a whiteout are mutually exclusive")
+	case whiteout && len(args) != 1:
+		return nil, nil, fmt.Errorf("invalid number of positional arguments: expected <target> with --whiteout, got %d", len(args))
+	case multi && len(args) != 0:
+		return nil, nil, fmt.Errorf("invalid number of positional arguments: expected none with --whiteout-target, got %d", len(args))
+	}
+	if whiteout || multi {
+		targets := args
+		if multi {
+			targets = c.StringSlice("whiteout-target")
 		}
-		for _, t := range args {
+		for _, t := range targets {
 			if t == "" {
 				return nil, nil, errors.New("invalid target: empty")
 			}
 		}
-		return nil, args, nil
+		return nil, targets, nil
 	}
 	if len(args) == 0 || len(args)%2 != 0 {
 		return nil, nil, fmt.Errorf("invalid number of positional arguments: expected <source> <target> [<source> <target>]..., got %d", len(args))

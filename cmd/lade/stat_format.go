@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"unicode"
@@ -76,20 +75,23 @@ func humanSize(n int64) string {
 	return strconv.FormatFloat(size, 'g', 4, 64) + units[i]
 }
 
-// quote prints s as is unless it has non-printable characters, in which case
-// it is Go-quoted. precise fields are also quoted when empty or when they
-// contain whitespace, so that their exact value can be read back.
+// quote prints s as is unless strconv.Quote would change it (non-printable
+// characters, quotes, backslashes), in which case it is Go-quoted. precise
+// fields are also quoted when empty or when they contain whitespace, so
+// that their exact value can be read back. This is umoci's rule.
 func quote(s string, precise bool) string {
-	if strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
-		return strconv.Quote(s)
-	}
-	if precise && (s == "" || strings.IndexFunc(s, unicode.IsSpace) >= 0) {
-		return strconv.Quote(s)
+	quoted := strconv.Quote(s)
+	if quoted != `"`+s+`"` || precise && (s == "" || strings.ContainsFunc(s, unicode.IsSpace)) {
+		return quoted
 	}
 	return s
 }
 
-// kv is one "key: value" line.
-func kv(key, value string) string {
-	return fmt.Sprintf("%s: %s", key, value)
+// listValue quotes one value of a "key: value, value" line: precise, and
+// always quoted when it holds a comma, so the list reads back unambiguously.
+func listValue(s string) string {
+	if strings.Contains(s, ",") {
+		return strconv.Quote(s)
+	}
+	return quote(s, true)
 }

@@ -2,11 +2,11 @@ package main
 
 import (
 	"bufio"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -14,16 +14,16 @@ import (
 	ispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
-// maxDataDump is how many bytes of a descriptor's embedded data are dumped.
-const maxDataDump = 256
-
 // writeStatText prints the human-readable stat of s: the manifest, config
-// and history sections.
+// and history sections, laid out and quoted exactly as umoci 0.6 prints
+// them.
 func writeStatText(w io.Writer, s *statImage) error {
 	p := &textPrinter{w: bufio.NewWriter(w)}
+	p.line("== MANIFEST ==")
 	p.manifest(s)
 	if s.Config != nil {
 		p.line("")
+		p.line("== CONFIG ==")
 		p.config(s)
 	}
 	if s.config != nil {
@@ -49,172 +49,173 @@ func (p *textPrinter) line(format string, args ...any) {
 	p.w.WriteByte('\n')
 }
 
+// kv prints "key: values" (values joined by ", ", each quoted by
+// listValue), or a "key:" heading when there are no values.
+func (p *textPrinter) kv(indent, key string, values ...string) {
+	if len(values) == 0 {
+		p.line("%s%s:", indent, key)
+		return
+	}
+	quoted := make([]string, len(values))
+	for i, v := range values {
+		quoted[i] = listValue(v)
+	}
+	p.line("%s%s: %s", indent, key, strings.Join(quoted, ", "))
+}
+
 func (p *textPrinter) manifest(s *statImage) {
 	m := s.manifest
-	p.line("== MANIFEST ==")
-	p.line("Schema Version: %d", m.SchemaVersion)
-	p.line("Media Type: %s", quote(m.MediaType, false))
+	p.kv("", "Schema Version", strconv.Itoa(m.SchemaVersion))
+	p.kv("", "Media Type", m.MediaType)
 	if m.ArtifactType != "" {
-		p.line("Artifact Type: %s", quote(m.ArtifactType, false))
+		p.kv("", "Artifact Type", m.ArtifactType)
 	}
-	p.line("Config:")
+	p.kv("", "Config")
 	p.descriptor("\t", m.Config)
 	if len(m.Layers) > 0 {
-		p.line("Layers:")
+		p.kv("", "Layers")
 		for _, l := range m.Layers {
 			p.descriptor("\t", l)
 		}
 	}
 	if m.Subject != nil {
-		p.line("Subject:")
+		p.kv("", "Subject")
 		p.descriptor("\t", *m.Subject)
 	}
-	p.annotations("", m.Annotations)
+	if len(m.Annotations) > 0 {
+		p.mapping("", "Annotations", m.Annotations)
+	}
 	p.descriptor("", s.Manifest.Descriptor)
 }
 
 func (p *textPrinter) config(s *statImage) {
-	p.line("== CONFIG ==")
 	if img := s.config; img != nil {
-		p.line("Created: %s", formatTime(img.Created))
-		p.line("Author: %s", quote(img.Author, true))
-		p.line("Platform:")
-		p.line("\tOS: %s", quote(img.OS, false))
-		if img.OSVersion != "" {
-			p.line("\tOS Version: %s", quote(img.OSVersion, false))
+		if img.Created != nil {
+			p.kv("", "Created", img.Created.Format(time.RFC3339Nano))
 		}
-		if len(img.OSFeatures) > 0 {
-			p.line("\tOS Features: %s", quoteJoin(img.OSFeatures))
-		}
-		arch := quote(img.Architecture, false)
-		if img.Variant != "" {
-			arch += " (" + quote(img.Variant, false) + ")"
-		}
-		p.line("\tArchitecture: %s", arch)
-		p.imageConfig(img.Config)
+		p.kv("", "Author", img.Author)
+		p.platform("", img.Platform)
+		p.imageConfig("", img.Config)
 	}
 	p.descriptor("", s.Config.Descriptor)
 }
 
-func (p *textPrinter) imageConfig(c ispec.ImageConfig) {
-	p.line("Image Config:")
-	p.line("\tUser: %s", quote(c.User, true))
-	if len(c.Entrypoint) > 0 {
-		p.list("\t", "Entrypoint", c.Entrypoint)
+func (p *textPrinter) platform(indent string, pl ispec.Platform) {
+	p.kv(indent, "Platform")
+	in := indent + "\t"
+	p.kv(in, "OS", pl.OS)
+	if pl.OSVersion != "" {
+		p.kv(in, "OS Version", pl.OSVersion)
 	}
-	command := "Command"
+	if len(pl.OSFeatures) > 0 {
+		p.kv(in, "OS Features", pl.OSFeatures...)
+	}
+	arch := quote(pl.Architecture, true)
+	if pl.Variant != "" {
+		arch += " (" + quote(pl.Variant, false) + ")"
+	}
+	p.line("%sArchitecture: %s", in, arch)
+}
+
+func (p *textPrinter) imageConfig(indent string, c ispec.ImageConfig) {
+	p.kv(indent, "Image Config")
+	in := indent + "\t"
+	p.kv(in, "User", c.User)
+	escaped := ""
 	if c.ArgsEscaped { //nolint:staticcheck // shown as umoci shows it
-		command += " (escaped)"
+		escaped = " (escaped)"
 	}
-	if len(c.Cmd) > 0 {
-		p.list("\t", command, c.Cmd)
-	} else {
-		p.line("\t%s: (empty)", command)
+	if len(c.Entrypoint) > 0 {
+		p.list(in, "Entrypoint"+escaped, c.Entrypoint)
 	}
+	p.list(in, "Command"+escaped, c.Cmd)
 	if c.WorkingDir != "" {
-		p.line("\tWorking Directory: %s", quote(c.WorkingDir, true))
+		p.kv(in, "Working Directory", c.WorkingDir)
 	}
 	if len(c.Env) > 0 {
-		p.list("\t", "Environment", c.Env)
+		p.list(in, "Environment", c.Env)
 	}
 	if c.StopSignal != "" {
-		p.line("\tStop Signal: %s", quote(c.StopSignal, true))
+		p.kv(in, "Stop Signal", c.StopSignal)
 	}
 	if len(c.ExposedPorts) > 0 {
-		p.line("\tExposed Ports: %s", quoteJoin(slices.Sorted(maps.Keys(c.ExposedPorts))))
+		p.kv(in, "Exposed Ports", slices.Sorted(maps.Keys(c.ExposedPorts))...)
 	}
 	if len(c.Volumes) > 0 {
-		p.line("\tVolumes: %s", quoteJoin(slices.Sorted(maps.Keys(c.Volumes))))
+		p.kv(in, "Volumes", slices.Sorted(maps.Keys(c.Volumes))...)
 	}
 	if len(c.Labels) > 0 {
-		p.line("\tLabels:")
-		for _, k := range slices.Sorted(maps.Keys(c.Labels)) {
-			p.line("\t\t%s: %s", quote(k, true), quote(c.Labels[k], false))
-		}
+		p.mapping(in, "Labels", c.Labels)
 	}
 }
 
-// list prints a heading and one precise-quoted value per line below it.
+// list prints a heading and one precise-quoted value per line below it,
+// or "heading: (empty)".
 func (p *textPrinter) list(indent, heading string, values []string) {
-	p.line("%s%s:", indent, heading)
+	if len(values) == 0 {
+		p.kv(indent, heading, "(empty)")
+		return
+	}
+	p.kv(indent, heading)
 	for _, v := range values {
 		p.line("%s\t%s", indent, quote(v, true))
 	}
 }
 
-func (p *textPrinter) annotations(indent string, a map[string]string) {
-	if len(a) == 0 {
-		return
-	}
-	p.line("%sAnnotations:", indent)
-	for _, k := range slices.Sorted(maps.Keys(a)) {
-		p.line("%s\t%s: %s", indent, quote(k, true), quote(a[k], false))
+// mapping prints a heading and a "key: value" line per entry, by key.
+func (p *textPrinter) mapping(indent, heading string, m map[string]string) {
+	p.kv(indent, heading)
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		p.kv(indent+"\t", quote(k, true), m[k])
 	}
 }
 
 func (p *textPrinter) descriptor(indent string, d ispec.Descriptor) {
-	p.line("%sDescriptor:", indent)
+	p.kv(indent, "Descriptor")
 	in := indent + "\t"
-	p.line("%sMedia Type: %s", in, quote(d.MediaType, false))
+	p.kv(in, "Media Type", d.MediaType)
 	if d.ArtifactType != "" {
-		p.line("%sArtifact Type: %s", in, quote(d.ArtifactType, false))
+		p.kv(in, "Artifact Type", d.ArtifactType)
 	}
-	p.line("%sDigest: %s", in, quote(string(d.Digest), false))
-	p.line("%sSize: %s", in, humanSize(d.Size))
+	p.kv(in, "Digest", string(d.Digest))
+	p.kv(in, "Size", humanSize(d.Size))
+	if d.Platform != nil {
+		// umoci prints a descriptor's platform unindented.
+		p.platform("", *d.Platform)
+	}
 	if len(d.URLs) > 0 {
-		p.line("%sURLs:", in)
-		for _, u := range d.URLs {
-			p.line("%s\t%s", in, quote(u, true))
-		}
+		p.list(in, "URLs", d.URLs)
 	}
-	p.annotations(in, d.Annotations)
+	if len(d.Annotations) > 0 {
+		p.mapping(in, "Annotations", d.Annotations)
+	}
 	if len(d.Data) > 0 {
-		p.data(in, d.Data)
-	}
-}
-
-// data hex-dumps the first maxDataDump bytes of embedded descriptor data.
-func (p *textPrinter) data(indent string, data []byte) {
-	p.line("%sData:", indent)
-	shown := data[:min(len(data), maxDataDump)]
-	for _, l := range strings.Split(strings.TrimSuffix(hex.Dump(shown), "\n"), "\n") {
-		p.line("%s\t%s", indent, l)
-	}
-	if rest := len(data) - len(shown); rest > 0 {
-		p.line("%s\t... (%d more bytes)", indent, rest)
+		p.line("%sData: (%d bytes)", in, len(d.Data))
+		writeDump(p.w, in+"\t", d.Data)
 	}
 }
 
 // writeHistoryTable prints the history as an aligned table.
 func writeHistoryTable(w io.Writer, entries []statHistoryEntry) error {
-	tw := tabwriter.NewWriter(w, 0, 8, 1, ' ', 0)
+	tw := tabwriter.NewWriter(w, 4, 2, 1, ' ', 0)
 	fmt.Fprintf(tw, "LAYER\tCREATED\tCREATED BY\tSIZE\tCOMMENT\n")
 	for _, e := range entries {
 		layer, size := "<none>", "<none>"
 		if e.Layer != nil {
-			layer = quote(string(e.Layer.Digest), false)
+			layer = string(e.Layer.Digest)
 			size = humanSize(e.Layer.Size)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", layer, formatTime(e.Created),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", layer, quote(formatTime(e.Created), false),
 			quote(e.CreatedBy, false), size, quote(e.Comment, false))
 	}
 	return tw.Flush()
 }
 
-// formatTime prints an optional timestamp; a missing one (which made umoci
-// panic) prints as "<none>".
+// formatTime prints an optional timestamp as stored (offset and fraction
+// kept); a missing one (which made umoci panic) prints as "<none>".
 func formatTime(t *time.Time) string {
 	if t == nil {
 		return "<none>"
 	}
 	return t.Format(time.RFC3339Nano)
-}
-
-// quoteJoin joins precise-quoted values with ", ".
-func quoteJoin(values []string) string {
-	quoted := make([]string, len(values))
-	for i, v := range values {
-		quoted[i] = quote(v, true)
-	}
-	return strings.Join(quoted, ", ")
 }

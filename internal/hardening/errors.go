@@ -14,11 +14,12 @@ func (e *sentinel) Unwrap() error { return e.parent }
 var (
 	// ErrDigestMismatch is returned when content does not hash to the digest
 	// (or does not have the size) it was described by. cas.ErrDigestMismatch
-	// is this same value.
-	ErrDigestMismatch error = &sentinel{msg: "digest mismatch"}
+	// is this same value. Its text is umoci's, which scripts match.
+	ErrDigestMismatch error = &sentinel{msg: "verified reader digest mismatch"}
 
 	// ErrSizeMismatch is returned when content is longer or shorter than the
 	// size it was described by. It wraps ErrDigestMismatch, so
-	// errors.Is(err, ErrDigestMismatch) holds for it too.
-	ErrSizeMismatch error = &sentinel{msg: "size mismatch", parent: ErrDigestMismatch}
+	// errors.Is(err, ErrDigestMismatch) holds for it too; cas.ErrSizeMismatch
+	// is this same value. Its text is umoci's.
+	ErrSizeMismatch error = &sentinel{msg: "verified reader size mismatch", parent: ErrDigestMismatch}
 )

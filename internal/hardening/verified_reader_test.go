@@ -186,6 +186,27 @@ func TestVerifiedReaderUnderlyingError(t *testing.T) {
 	}
 }
 
+// TestMismatchWording: scripts written for umoci match these texts.
+func TestMismatchWording(t *testing.T) {
+	data := []byte("hello")
+	for _, tc := range []struct {
+		name string
+		body []byte
+		size int64
+		want string
+	}{
+		{"digest", []byte("world"), 5, "verify " + digest.FromBytes(data).String() + ": verified reader digest mismatch: content hashes to "},
+		{"short", data[:4], 5, "verify " + digest.FromBytes(data).String() + ": verified reader size mismatch: expected 5 bytes, got 4"},
+		{"long", append(data, '!'), 5, "verify " + digest.FromBytes(data).String() + ": verified reader size mismatch: expected 5 bytes, got more"},
+	} {
+		vr := NewVerifiedReader(io.NopCloser(bytes.NewReader(tc.body)), digest.FromBytes(data), tc.size)
+		_, err := io.ReadAll(vr)
+		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want it to start with %q", tc.name, err, tc.want)
+		}
+	}
+}
+
 func TestSizeMismatchIsDigestMismatch(t *testing.T) {
 	if !errors.Is(ErrSizeMismatch, ErrDigestMismatch) {
 		t.Error("ErrSizeMismatch does not wrap ErrDigestMismatch")

@@ -53,6 +53,15 @@ func walk(ctx context.Context, root string, opts WalkOptions) (*mtree.DirectoryH
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
+	// The root must be a directory itself: a symlink would be walked as a
+	// lone link (go-mtree then returns no hierarchy), never followed.
+	fi, err := fsEval.Lstat(root)
+	if err != nil {
+		return nil, nil, fmt.Errorf("walk %s: %w", root, err)
+	}
+	if !fi.IsDir() {
+		return nil, nil, fmt.Errorf("walk %s: root is a %s, not a directory", root, fileKind(fi.Mode()))
+	}
 	walkKws := slices.DeleteFunc(slices.Clone(kws), func(k mtree.Keyword) bool { return k == hashKeyword })
 
 	dh, visited, err := scanHierarchy(ctx, root, fsEval, walkKws)
@@ -80,6 +89,18 @@ func walk(ctx context.Context, root string, opts WalkOptions) (*mtree.DirectoryH
 		return nil, nil, err
 	}
 	return dh, visited, nil
+}
+
+// fileKind names the type of a non-directory for errors.
+func fileKind(m os.FileMode) string {
+	switch {
+	case m&os.ModeSymlink != 0:
+		return "symlink"
+	case m.IsRegular():
+		return "regular file"
+	default:
+		return "special file"
+	}
 }
 
 // goMtreeWalk is mtree.Walk, recording the visits.

@@ -94,4 +94,20 @@ func TestWalkErrors(t *testing.T) {
 	if _, err := Walk(t.Context(), t.TempDir(), WalkOptions{Keywords: []mtree.Keyword{"bogus"}}); err == nil {
 		t.Error("walk with an unknown keyword succeeded")
 	}
+	// A root that is a symlink to a directory is not followed (go-mtree
+	// returned no hierarchy and the walk panicked).
+	link := t.TempDir() + "/link"
+	if err := os.Symlink(t.TempDir(), link); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Walk(t.Context(), link, WalkOptions{}); err == nil || !strings.Contains(err.Error(), "root is a symlink") {
+		t.Errorf("walk of a symlink root: err = %v", err)
+	}
+	dh, err := Walk(t.Context(), t.TempDir(), WalkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Diff(t.Context(), link, dh, DiffOptions{}); err == nil {
+		t.Error("diff of a symlink root succeeded")
+	}
 }

@@ -25,6 +25,10 @@ var (
 	// value as hardening.ErrDigestMismatch (hardening.ErrSizeMismatch wraps
 	// it), so errors from the verifying reader match it.
 	ErrDigestMismatch = hardening.ErrDigestMismatch
+	// ErrSizeMismatch is returned when a blob is longer or shorter than the
+	// size it was described by. It is hardening.ErrSizeMismatch and wraps
+	// ErrDigestMismatch, so errors.Is(err, ErrDigestMismatch) holds for it.
+	ErrSizeMismatch = hardening.ErrSizeMismatch
 	// ErrReadOnly is returned by write methods of an engine opened on a
 	// layout that cannot be written.
 	ErrReadOnly = errors.New("layout is read-only")

@@ -30,7 +30,8 @@ func ValidateDigest(d digest.Digest) error {
 
 // DecodeIndex parses the index.json document data (at most MaxIndexSize
 // bytes); its Manifests is never nil. Errors match ErrInvalid and read
-// "index.json: invalid JSON: CAUSE" or "index.json: ... larger than".
+// "index.json: invalid JSON: CAUSE", "index.json: ... larger than" or
+// "index.json: unsupported schemaVersion N (want 2)".
 func DecodeIndex(data []byte) (ispec.Index, error) {
 	if len(data) > MaxIndexSize {
 		return ispec.Index{}, fmt.Errorf("%s: %w: larger than %d bytes", ispec.ImageIndexFile, ErrInvalid, MaxIndexSize)
@@ -38,6 +39,9 @@ func DecodeIndex(data []byte) (ispec.Index, error) {
 	var idx ispec.Index
 	if err := json.Unmarshal(data, &idx); err != nil {
 		return ispec.Index{}, &invalidJSONError{file: ispec.ImageIndexFile, err: err}
+	}
+	if idx.SchemaVersion != 2 {
+		return ispec.Index{}, fmt.Errorf("%s: %w: unsupported schemaVersion %d (want 2)", ispec.ImageIndexFile, ErrInvalid, idx.SchemaVersion)
 	}
 	if idx.Manifests == nil {
 		idx.Manifests = []ispec.Descriptor{}

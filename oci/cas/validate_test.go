@@ -39,4 +39,13 @@ func TestDecodeIndex(t *testing.T) {
 			t.Errorf("DecodeIndex(%.10q...) = %v", bad, err)
 		}
 	}
+	for doc, want := range map[string]string{
+		`{"schemaVersion":1,"manifests":[]}`: "index.json: invalid: unsupported schemaVersion 1 (want 2)",
+		`{"schemaVersion":3,"manifests":[]}`: "index.json: invalid: unsupported schemaVersion 3 (want 2)",
+		`{"manifests":[]}`:                   "index.json: invalid: unsupported schemaVersion 0 (want 2)",
+	} {
+		if _, err := DecodeIndex([]byte(doc)); !errors.Is(err, ErrInvalid) || err.Error() != want {
+			t.Errorf("DecodeIndex(%s) = %v, want %q", doc, err, want)
+		}
+	}
 }

@@ -13,19 +13,31 @@ import (
 // look at. encoding/json matches keys case-insensitively, so a differently
 // cased field is caught too.
 type probe struct {
-	MediaType *string         `json:"mediaType"`
-	Config    json.RawMessage `json:"config"`
-	Layers    json.RawMessage `json:"layers"`
-	Manifests json.RawMessage `json:"manifests"`
+	SchemaVersion *int            `json:"schemaVersion"`
+	MediaType     *string         `json:"mediaType"`
+	Config        json.RawMessage `json:"config"`
+	Layers        json.RawMessage `json:"layers"`
+	Manifests     json.RawMessage `json:"manifests"`
 }
 
-// checkDocument rejects a document whose own mediaType disagrees with the
-// descriptor's (an absent mediaType is accepted: umoci 0.4.7 omitted it),
-// and one carrying any of the forbidden fields.
+// checkDocument rejects a document (an index or a manifest) whose
+// schemaVersion is not 2 (the only version of the OCI and Docker v2
+// formats), whose own mediaType disagrees with the descriptor's (an absent
+// mediaType is accepted: umoci 0.4.7 omitted it), or that carries any of
+// the forbidden fields.
 func checkDocument(mt string, raw []byte, forbidden ...string) error {
+	if err := notNull(mt, raw); err != nil {
+		return err
+	}
 	var p probe
 	if err := json.Unmarshal(raw, &p); err != nil {
 		return fmt.Errorf("%w: decode %s: %w", cas.ErrInvalid, mt, err)
+	}
+	switch {
+	case p.SchemaVersion == nil:
+		return fmt.Errorf("%w: %s has no schemaVersion (want 2)", cas.ErrInvalid, mt)
+	case *p.SchemaVersion != 2:
+		return fmt.Errorf("%w: %s has unsupported schemaVersion %d (want 2)", cas.ErrInvalid, mt, *p.SchemaVersion)
 	}
 	if p.MediaType != nil && *p.MediaType != mt {
 		return fmt.Errorf("%w: document mediaType %q does not match descriptor mediaType %q", cas.ErrInvalid, *p.MediaType, mt)
@@ -39,10 +51,18 @@ func checkDocument(mt string, raw []byte, forbidden ...string) error {
 	return nil
 }
 
-// decode unmarshals raw into v, refusing a bare null document.
-func decode(mt string, raw []byte, v any) error {
+// notNull refuses a bare null document.
+func notNull(mt string, raw []byte) error {
 	if bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
 		return fmt.Errorf("%w: decode %s: document is null", cas.ErrInvalid, mt)
+	}
+	return nil
+}
+
+// decode unmarshals raw into v, refusing a bare null document.
+func decode(mt string, raw []byte, v any) error {
+	if err := notNull(mt, raw); err != nil {
+		return err
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
 		return fmt.Errorf("%w: decode %s: %w", cas.ErrInvalid, mt, err)

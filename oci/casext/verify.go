@@ -67,7 +67,7 @@ func (e Engine) GetVerifiedBlob(ctx context.Context, desc ispec.Descriptor) (io.
 	}
 	if size != desc.Size {
 		return nil, fmt.Errorf("get blob %s: %w: descriptor says %d bytes, blob has %d",
-			desc.Digest, cas.ErrDigestMismatch, desc.Size, size)
+			desc.Digest, cas.ErrSizeMismatch, desc.Size, size)
 	}
 	rc, err := e.GetBlob(ctx, desc.Digest)
 	if err != nil {
@@ -79,7 +79,7 @@ func (e Engine) GetVerifiedBlob(ctx context.Context, desc ispec.Descriptor) (io.
 // verifyData checks a descriptor's embedded data against its size and digest.
 func verifyData(desc ispec.Descriptor) error {
 	if int64(len(desc.Data)) != desc.Size {
-		return fmt.Errorf("%w: embedded data is %d bytes, descriptor says %d", cas.ErrDigestMismatch, len(desc.Data), desc.Size)
+		return fmt.Errorf("%w: embedded data is %d bytes, descriptor says %d", cas.ErrSizeMismatch, len(desc.Data), desc.Size)
 	}
 	if got := desc.Digest.Algorithm().FromBytes(desc.Data); got != desc.Digest {
 		return fmt.Errorf("%w: embedded data hashes to %s", cas.ErrDigestMismatch, got)

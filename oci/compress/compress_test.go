@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -145,6 +146,11 @@ func TestDecompressCorrupt(t *testing.T) {
 			{"garbage", []byte("definitely not a compressed stream at all")},
 			{"truncated", good[:len(good)/2]},
 			{"flipped", flip(good, len(good)/2)},
+			// gzip: the member's 8-byte trailer (CRC32, ISIZE) missing or
+			// cut; zstd: the end of the last block or its checksum cut.
+			{"no trailer", good[:len(good)-8]},
+			{"partial trailer", good[:len(good)-3]},
+			{"last byte missing", good[:len(good)-1]},
 		} {
 			t.Run(a.Name()+"/"+tc.name, func(t *testing.T) {
 				got, err := decompressBytes(a, tc.input)
@@ -157,6 +163,11 @@ func TestDecompressCorrupt(t *testing.T) {
 				}
 				if err == nil {
 					t.Fatalf("no error, %d bytes out", len(got))
+				}
+				if strings.HasSuffix(tc.name, "trailer") || tc.name == "last byte missing" {
+					if want := "decompress " + a.Name() + ": truncated stream: "; !strings.Contains(err.Error(), want) {
+						t.Errorf("error %q, want it to say %q", err, want)
+					}
 				}
 			})
 		}

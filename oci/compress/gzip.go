@@ -47,13 +47,42 @@ func (g gzipAlgorithm) Compress(w io.Writer) (io.WriteCloser, error) {
 }
 
 func (gzipAlgorithm) Decompress(r io.Reader) (io.ReadCloser, error) {
-	br := bufio.NewReaderSize(r, 1<<16)
+	br := bufio.NewReaderSize(endMarker{r}, 1<<16)
 	zr, err := pgzip.NewReaderN(br, gzipReadBlock, gzipReadBlocks)
 	if err != nil {
-		return nil, fmt.Errorf("read gzip header: %w", err)
+		return nil, fmt.Errorf("read gzip header: %w", gzipErr(err))
 	}
 	zr.Multistream(false)
 	return &gzipReader{br: br, zr: zr}, nil
+}
+
+// errInputEnd is what the decoder sees at the end of the compressed input
+// (endMarker), in place of io.EOF. The decoder reads one member at a time
+// and never past its trailer, so any end of input it meets is a
+// truncation; given an io.EOF where the 8-byte trailer (CRC32, ISIZE)
+// should start, it would take it for the end of the member and never check
+// the trailer.
+var errInputEnd = errors.New("end of input")
+
+// endMarker reports the end of r as errInputEnd. The decoder reads it
+// through a *bufio.Reader (its fast path).
+type endMarker struct{ r io.Reader }
+
+func (e endMarker) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if errors.Is(err, io.EOF) {
+		err = errInputEnd
+	}
+	return n, err
+}
+
+// gzipErr words a decoder error: the input ending inside a member (in its
+// header, deflate data or trailer) is a truncated stream.
+func gzipErr(err error) error {
+	if errors.Is(err, errInputEnd) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("truncated stream: %w", io.ErrUnexpectedEOF)
+	}
+	return err
 }
 
 // gzipReader reads gzip members one at a time so that it can tell a next
@@ -71,7 +100,7 @@ func (g *gzipReader) Read(p []byte) (int, error) {
 		case err == nil || n > 0 && errors.Is(err, io.EOF):
 			return n, nil
 		case !errors.Is(err, io.EOF):
-			g.err = fmt.Errorf("decompress gzip: %w", err)
+			g.err = fmt.Errorf("decompress gzip: %w", gzipErr(err))
 		default:
 			g.err = g.nextMember()
 		}
@@ -83,20 +112,32 @@ func (g *gzipReader) Read(p []byte) (int, error) {
 // whatever non-gzip data follows.
 func (g *gzipReader) nextMember() error {
 	head, err := g.br.Peek(len(gzipMagic))
-	if err != nil && !errors.Is(err, io.EOF) {
+	if err != nil && !errors.Is(err, errInputEnd) {
 		return fmt.Errorf("read after gzip member: %w", err)
 	}
 	if !bytes.Equal(head, gzipMagic) {
-		if err := drainTrailing(g.br, "gzip"); err != nil {
+		if err := drainTrailing(endReader{g.br}, "gzip"); err != nil {
 			return err
 		}
 		return io.EOF
 	}
 	if err := g.zr.Reset(g.br); err != nil {
-		return fmt.Errorf("read gzip member header: %w", err)
+		return fmt.Errorf("read gzip member header: %w", gzipErr(err))
 	}
 	g.zr.Multistream(false)
 	return nil
+}
+
+// endReader turns errInputEnd back into io.EOF, for reads outside the
+// decoder.
+type endReader struct{ r io.Reader }
+
+func (e endReader) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if errors.Is(err, errInputEnd) {
+		err = io.EOF
+	}
+	return n, err
 }
 
 func (g *gzipReader) Close() error {

@@ -72,6 +72,8 @@ func (z *zstdReader) Read(p []byte) (int, error) {
 		if z.err == nil {
 			z.err = io.EOF
 		}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		z.err = fmt.Errorf("decompress zstd: truncated stream: %w", err)
 	default:
 		z.err = fmt.Errorf("decompress zstd: %w", err)
 	}

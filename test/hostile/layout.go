@@ -36,7 +36,7 @@ func write(layout, outside string) error {
 	slices.Sort(tags)
 	var manifests []descriptor
 	for _, tag := range tags {
-		d, err := image(layout, imgs[tag])
+		d, err := image(layout, imgs[tag], blobTransforms[tag])
 		if err != nil {
 			return fmt.Errorf("write image %s: %w", tag, err)
 		}
@@ -52,7 +52,9 @@ func write(layout, outside string) error {
 	return os.WriteFile(filepath.Join(layout, "index.json"), idx, 0o644)
 }
 
-func image(layout string, layers [][]entry) (descriptor, error) {
+// image writes one image; transform, when not nil, turns each layer's tar
+// into the blob stored for it.
+func image(layout string, layers [][]entry, transform func([]byte) ([]byte, string, error)) (descriptor, error) {
 	var descs []descriptor
 	var diffIDs []string
 	for _, l := range layers {
@@ -60,11 +62,18 @@ func image(layout string, layers [][]entry) (descriptor, error) {
 		if err != nil {
 			return descriptor{}, err
 		}
-		d, err := blob(layout, "application/vnd.oci.image.layer.v1.tar", b)
+		sum := sha256.Sum256(b)
+		mediaType := "application/vnd.oci.image.layer.v1.tar"
+		if transform != nil {
+			if b, mediaType, err = transform(b); err != nil {
+				return descriptor{}, err
+			}
+		}
+		d, err := blob(layout, mediaType, b)
 		if err != nil {
 			return descriptor{}, err
 		}
-		descs, diffIDs = append(descs, d), append(diffIDs, d.Digest)
+		descs, diffIDs = append(descs, d), append(diffIDs, "sha256:"+hex.EncodeToString(sum[:]))
 	}
 	cfg, err := json.Marshal(map[string]any{
 		"architecture": "amd64", "os": "linux", "config": map[string]any{},

@@ -46,6 +46,8 @@ func images(outside string) map[string][][]entry {
 		"bad-root-symlink":         {{symlink(".", outside)}},
 		"bad-truncated":            {{dir("etc"), {typ: tar.TypeReg, name: "etc/big", c: "abc", size: 1 << 30}}},
 		"bad-newline-name":         {{hardlink("h", "no\nsuch\nfile")}},
+		"bad-gzip-no-trailer":      {{dir("etc"), file("etc/hostname", "gzip\n")}},
+		"bad-gzip-partial-trailer": {{dir("etc"), file("etc/hostname", "gzip\n")}},
 	}
 }
 

@@ -67,6 +67,9 @@ func validate(root, shown string) error {
 		}
 		return layoutErr(cas.ErrInvalid, err, "%s", kindMsg(shown, err))
 	}
+	if err := noSymlinks(root); err != nil {
+		return err
+	}
 	if err := validateLayoutFile(root); err != nil {
 		return err
 	}
@@ -88,6 +91,23 @@ func validate(root, shown string) error {
 	}
 	if _, err := readIndex(root); err != nil {
 		return layoutErr(cas.ErrInvalid, err, "%v", err)
+	}
+	return nil
+}
+
+// noSymlinks refuses a layout whose oci-layout, index.json, blobs or
+// blobs/sha256 is a symlink: through it, reads would come from (and gc,
+// writes and cleanup would go to) a place outside the layout. Every
+// command refuses such a layout, readers included.
+func noSymlinks(root string) error {
+	for _, name := range []string{layoutFile, indexFile, blobsDir, filepath.Join(blobsDir, string(cas.BlobAlgorithm))} {
+		fi, err := os.Lstat(filepath.Join(root, name))
+		if err != nil {
+			continue // missing or unreadable: the checks below word it
+		}
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			return layoutErr(cas.ErrInvalid, nil, "%s is a symlink: everything a layout holds must be inside it", name)
+		}
 	}
 	return nil
 }

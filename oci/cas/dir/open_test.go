@@ -35,6 +35,19 @@ func TestOpenErrors(t *testing.T) {
 			}
 		}
 	}
+	// moveOut moves name to a directory next to the layout (outside it)
+	// and leaves a symlink to it in its place.
+	moveOut := func(name string) func(t *testing.T, root string) {
+		return func(t *testing.T, root string) {
+			outside := filepath.Join(t.TempDir(), "outside")
+			if err := os.Rename(filepath.Join(root, name), outside); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(outside, filepath.Join(root, name)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	tests := []struct {
 		name    string
 		mutate  func(t *testing.T, root string)
@@ -57,6 +70,10 @@ func TestOpenErrors(t *testing.T) {
 		{"missing index.json", remove(indexFile), nil, cas.ErrInvalid, "open layout: missing index.json file"},
 		{"index.json is a dir", replaceWithDir(indexFile), nil, cas.ErrInvalid, "open layout: index.json is not a regular file"},
 		{"garbage index.json", write(indexFile, "{not json"), nil, cas.ErrInvalid, "open layout: index.json: invalid JSON: "},
+		{"blobs/sha256 is a symlink", moveOut("blobs/sha256"), nil, cas.ErrInvalid, "open layout: blobs/sha256 is a symlink: everything a layout holds must be inside it"},
+		{"blobs is a symlink", moveOut(blobsDir), nil, cas.ErrInvalid, "open layout: blobs is a symlink: everything a layout holds must be inside it"},
+		{"index.json is a symlink", moveOut(indexFile), nil, cas.ErrInvalid, "open layout: index.json is a symlink: "},
+		{"oci-layout is a symlink", moveOut(layoutFile), nil, cas.ErrInvalid, "open layout: oci-layout is a symlink: "},
 		{"truncated index.json", write(indexFile, `{"schemaVersion":2,"manifests":[`), nil, cas.ErrInvalid, "open layout: index.json: invalid JSON: "},
 	}
 	for _, tc := range tests {
