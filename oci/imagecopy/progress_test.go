@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"regexp"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -32,16 +33,13 @@ func TestProgressLines(t *testing.T) {
 	text := out.String()
 	for _, re := range []string{
 		`(?m)^Copying blob ` + short(img.Layers[0]) + `: skipped \(already exists\)$`,
-		`(?m)^Copying blob ` + short(img.Layers[1]) + `: done, 127 B in `,
+		`(?m)^Copying blob ` + short(img.Layers[1]) + `: done, ` + strconv.FormatInt(img.Layers[1].Size, 10) + ` B in `,
 		`(?m)^Copying config ` + short(img.Config) + `: done, [0-9]+ B in `,
 		`(?m)^3 blobs \(2 done, 1 skipped\): `,
 	} {
 		if !regexp.MustCompile(re).MatchString(text) {
 			t.Errorf("progress lacks %s:\n%s", re, text)
 		}
-	}
-	if img.Layers[1].Size != 127 {
-		t.Fatalf("test layer size changed to %d: fix the expected line", img.Layers[1].Size)
 	}
 }
 
