@@ -94,7 +94,7 @@ func (c *copier) run(ctx context.Context) (Result, error) {
 	case MultiArchIndexOnly:
 		return c.copyIndexOnly(ctx, top)
 	}
-	d, err := choosePlatform(top.index, top.desc.MediaType, c.opts.Platform, hostVariant)
+	d, err := choosePlatform(top.index, top.desc.MediaType, c.opts.Platform)
 	if err != nil {
 		return Result{}, fmt.Errorf("%s: %w", top.desc.Digest, err)
 	}

@@ -11,6 +11,6 @@
 // (--override-os, --override-arch, --override-variant).
 //
 // This package only reads through transport.Source; it imports no
-// concrete transport and no lade package other than oci/transport and
-// oci/casext/mediatype.
+// concrete transport and no lade package other than oci/transport,
+// oci/casext (for the platform choice) and oci/casext/mediatype.
 package inspect

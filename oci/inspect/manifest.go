@@ -9,6 +9,7 @@ import (
 
 	ispec "github.com/opencontainers/image-spec/specs-go/v1"
 
+	"github.com/lade-oci/lade/oci/casext"
 	"github.com/lade-oci/lade/oci/casext/mediatype"
 	"github.com/lade-oci/lade/oci/transport"
 )
@@ -107,7 +108,7 @@ func resolveImage(ctx context.Context, src transport.Source, top ispec.Descripto
 			if err := parseDocument(mt, raw, &idx, "config", "layers"); err != nil {
 				return nil, fmt.Errorf("parse index %s: %w", desc.Digest, err)
 			}
-			child, err := p.choose(mt, &idx)
+			child, err := casext.ChooseIndexEntry(&idx, mt, p)
 			if err != nil {
 				return nil, fmt.Errorf("choose image instance: %w", err)
 			}

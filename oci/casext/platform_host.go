@@ -1,4 +1,4 @@
-package inspect
+package casext
 
 import (
 	"bufio"
@@ -8,11 +8,12 @@ import (
 	"strings"
 )
 
-// hostVariant returns the CPU variant of this machine for arch (the
-// host's architecture): on Linux arm and arm64 hosts the "CPU
-// architecture" of /proc/cpuinfo, as skopeo reads it; "" elsewhere.
-func hostVariant(arch string) string {
-	if runtime.GOOS != "linux" || (arch != "arm" && arch != "arm64") {
+// HostVariant returns the CPU variant of this machine as skopeo 1.9 detects
+// it: on Linux arm and arm64 hosts, the "CPU architecture" of /proc/cpuinfo
+// mapped to an OCI variant ("v8", "v7", ...); "" on other systems and
+// architectures, or when it cannot be told.
+func HostVariant() string {
+	if runtime.GOOS != "linux" || (runtime.GOARCH != "arm" && runtime.GOARCH != "arm64") {
 		return ""
 	}
 	f, err := os.Open("/proc/cpuinfo")
@@ -20,12 +21,12 @@ func hostVariant(arch string) string {
 		return ""
 	}
 	defer f.Close()
-	return armVariant(f)
+	return cpuInfoVariant(f)
 }
 
-// armVariant maps the first "CPU architecture" line of a cpuinfo file to
-// an OCI arm variant ("" when there is none or it is not known).
-func armVariant(cpuinfo io.Reader) string {
+// cpuInfoVariant maps the first "CPU architecture" line of a cpuinfo file
+// to an OCI arm variant ("" when there is none or it is not known).
+func cpuInfoVariant(cpuinfo io.Reader) string {
 	sc := bufio.NewScanner(cpuinfo)
 	for sc.Scan() {
 		key, value, ok := strings.Cut(sc.Text(), ":")
