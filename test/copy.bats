@@ -273,3 +273,31 @@ same_rootfs() {
 		[[ "$status" -eq 0 && "$output" == changed ]] || fail "runc: $output"
 	fi
 }
+
+@test "lade unpack --image docker://... pulls and unpacks in one go" {
+	skopeo --insecure-policy copy -q --dest-tls-verify=false "oci:$SMALL:latest" "docker://$REG_HTTP/pull/small:v1"
+	lade_ok unpack --image "$SMALL:latest" "$TESTDIR/local"
+	lade_ok unpack --tls-verify=false --layout "$TESTDIR/l" --image "docker://$REG_HTTP/pull/small:v1" "$TESTDIR/bundle"
+	diff -r --no-dereference "$TESTDIR/local/rootfs" "$TESTDIR/bundle/rootfs"
+	diff <(jq -S 'del(.annotations)' "$TESTDIR/local/config.json") <(jq -S 'del(.annotations)' "$TESTDIR/bundle/config.json")
+	# The image is kept in the layout under its full name, and repack builds on it.
+	[[ "$(tags "$TESTDIR/l")" == "$REG_HTTP/pull/small:v1" ]]
+	image-verify "$TESTDIR/l"
+	echo new >"$TESTDIR/bundle/rootfs/new-file"
+	lade_ok repack --image "$TESTDIR/l:changed" "$TESTDIR/bundle"
+	lade_ok unpack --image "$TESTDIR/l:changed" "$TESTDIR/again"
+	[[ "$(cat "$TESTDIR/again/rootfs/new-file")" == new ]]
+	# Without --layout, the cache; a second pull downloads nothing.
+	export XDG_CACHE_HOME="$TESTDIR/cache"
+	lade_ok raw unpack --tls-verify=false --image "docker://$REG_HTTP/pull/small:v1" "$TESTDIR/rootfs1"
+	[[ "$(tags "$TESTDIR/cache/lade/layout")" == "$REG_HTTP/pull/small:v1" ]]
+	run --separate-stderr "$LADE" raw unpack --progress plain --tls-verify=false --image "docker://$REG_HTTP/pull/small:v1" "$TESTDIR/rootfs2"
+	[[ "$status" -eq 0 ]] || fail "second pull: $stderr"
+	! grep -q '^Pulling blob .*: done' <<<"$stderr" || fail "the second pull downloaded: $stderr"
+	grep -q '^Pulling blob .*: skipped' <<<"$stderr" || fail "no pull progress: $stderr"
+	# Errors: no such tag, no bundle left; other commands refuse docker://.
+	lade_fail unpack --tls-verify=false --image "docker://$REG_HTTP/pull/small:nope" "$TESTDIR/b3"
+	[[ ! -e "$TESTDIR/b3" ]]
+	lade_fail tag --image "docker://$REG_HTTP/pull/small:v1" x
+	[[ "$output" == *"lade copy"* ]]
+}

@@ -47,7 +47,7 @@ lade rm --image img:amd64 && lade rm --image img:arm64`},
 				{"Extract the root filesystem of the image tagged v1 into ./rootfs:", `lade raw unpack --image img:v1 rootfs`},
 				{"Extract it without privileges, keeping symlinked directories of the target:", `lade raw unpack --rootless --keep-dirlinks --image img:v1 rootfs`},
 			},
-			env:     []envVar{sdeTree},
+			env:     []envVar{sdeTree, envCache, envAuthFile, envXDG, envHome},
 			seeAlso: []string{"lade-unpack", "lade-export"},
 		},
 		"raw runtime-config": {

@@ -63,9 +63,11 @@ lade stat --image img:v1 --format '{{join .config.blob.config.Env "\n"}}'`},
 runc run -b bundle ctr`},
 				{"Unpack without privileges, for rootless runc:", `lade unpack --rootless --image img:v1 bundle`},
 				{"Unpack the arm64 image of a multi-platform tag with owners shifted by 100000:", `lade unpack --platform linux/arm64 --uid-map 0:100000:65536 --gid-map 0:100000:65536 --image img:multi bundle`},
+				{"Pull an image from a registry and unpack it in one go, keeping it in ./img for a later repack:", `lade unpack --layout img --image docker://registry.example:5000/busybox:latest bundle
+lade repack --image img:changed bundle`},
 			},
-			env:     []envVar{sdeTree},
-			seeAlso: []string{"lade-repack", "lade-raw-unpack", "runc(8)"},
+			env:     []envVar{sdeTree, envCache, envAuthFile, envXDG, envHome},
+			seeAlso: []string{"lade-repack", "lade-raw-unpack", "lade-copy", "runc(8)"},
 		},
 		"validate": {
 			examples: []example{

@@ -5,6 +5,7 @@ var (
 	envAuthFile = envVar{"REGISTRY_AUTH_FILE", `The credentials file to read first (and the one login and logout edit) when --authfile is not given.`}
 	envXDG      = envVar{"XDG_RUNTIME_DIR", `${XDG_RUNTIME_DIR}/containers/auth.json is the credentials file read first (and written by login) when neither --authfile nor REGISTRY_AUTH_FILE is given; without XDG_RUNTIME_DIR, /run/containers/UID/auth.json.`}
 	envHome     = envVar{"HOME", `$HOME/.config/containers/auth.json and $HOME/.docker/config.json (or $DOCKER_CONFIG/config.json) are read after the first file, with Docker's credHelpers and credsStore; $HOME/.config/containers/certs.d holds per-registry certificates, as /etc/containers/certs.d does.`}
+	envCache    = envVar{"XDG_CACHE_HOME", `With --image docker://... and no --layout, the image is kept in ${XDG_CACHE_HOME:-$HOME/.cache}/lade/layout.`}
 	envTmpdir   = envVar{"TMPDIR", `Where recompressed and decompressed layers are spooled when --tmpdir is not given (default /tmp).`}
 )
 

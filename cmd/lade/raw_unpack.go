@@ -24,8 +24,9 @@ non-directory is refused (umoci extracts over existing files). Every layer is
 checked against its digest and its diff_id. If anything fails, <rootfs> is
 removed again (or emptied again, if it existed).
 
---rootless, --uid-map, --gid-map, --keep-dirlinks, --progress and
-SOURCE_DATE_EPOCH work as for "unpack".` + platformHelp,
+--rootless, --uid-map, --gid-map, --keep-dirlinks, --progress,
+SOURCE_DATE_EPOCH and --image docker://... (with --layout and the registry
+flags) work as for "unpack".` + platformHelp,
 		Flags:  unpackFlags(),
 		Action: runRawUnpack,
 	}
@@ -41,16 +42,8 @@ func runRawUnpack(c *cli.Context) (err error) {
 		return err
 	}
 	defer img.close(&err)
-	display, err := progressDisplay(c)
-	if err != nil {
-		return err
-	}
-	opts.Progress = display
-	err = bundle.UnpackRootfs(c.Context, img.engine, img.path, img.arg, opts)
-	if cerr := display.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	opts.Progress = img.display
+	if err := bundle.UnpackRootfs(c.Context, img.engine, img.path, img.arg, opts); err != nil {
 		return err
 	}
 	slog.InfoContext(c.Context, "unpacked rootfs", "image", img.String(), "rootfs", img.arg)

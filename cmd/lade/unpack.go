@@ -47,7 +47,7 @@ config.json.
 
 --keep-dirlinks keeps an existing symlink to a directory when a later layer
 has a directory at that path, and writes through the symlink (like rsync's
---keep-dirlinks).` + progressHelp + platformHelp,
+--keep-dirlinks).` + progressHelp + remoteImageHelp + platformHelp,
 		Flags:  unpackFlags(),
 		Action: runUnpack,
 	}
@@ -57,10 +57,11 @@ has a directory at that path, and writes through the symlink (like rsync's
 func unpackFlags() []cli.Flag {
 	flags := []cli.Flag{imageFlag(), platformFlag()}
 	flags = append(flags, mapFlags()...)
-	return append(flags, &cli.BoolFlag{
+	flags = append(flags, &cli.BoolFlag{
 		Name:  "keep-dirlinks",
 		Usage: "keep existing symlinks to directories and write through them (like rsync --keep-dirlinks)",
 	}, progressFlag())
+	return append(flags, remoteImageFlags()...)
 }
 
 // unpackOptionsFromFlags parses the map flags, --keep-dirlinks and
@@ -87,16 +88,8 @@ func runUnpack(c *cli.Context) (err error) {
 		return err
 	}
 	defer img.close(&err)
-	display, err := progressDisplay(c)
-	if err != nil {
-		return err
-	}
-	opts.Progress = display
-	err = bundle.Unpack(c.Context, img.engine, img.path, img.arg, opts)
-	if cerr := display.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	opts.Progress = img.display
+	if err := bundle.Unpack(c.Context, img.engine, img.path, img.arg, opts); err != nil {
 		return err
 	}
 	slog.InfoContext(c.Context, "unpacked image", "image", img.String(), "bundle", img.arg)
