@@ -71,7 +71,7 @@ name in one of these transports:
                                             missing; other tags are kept)
    oci-archive:PATH[:TAG]                   a tar of an OCI layout (replaced by
                                             one holding only this image)
-   docker-archive:PATH[:NAME:TAG|:@N]       a "docker save" tar (written anew:
+   docker-archive:PATH[:NAME[:TAG]|:@N]     a "docker save" tar (written anew:
                                             an existing file is refused)
    dir:PATH                                 skopeo's directory format
 

@@ -68,7 +68,7 @@ func copyOptionsFromFlags(c *cli.Context) (imagecopy.Options, error) {
 	if opts.RetryTimes = c.Int("retry-times"); opts.RetryTimes < 0 {
 		return opts, fmt.Errorf("invalid --retry-times %d: must not be negative", opts.RetryTimes)
 	}
-	opts.TempDir = c.String("tmpdir")
+	opts.TempDir = tempDir(c)
 	opts.Platform.OS = c.String("override-os")
 	opts.Platform.Architecture = c.String("override-arch")
 	opts.Platform.Variant = c.String("override-variant")

@@ -43,7 +43,7 @@ one --override-os, --override-arch and --override-variant name.
 --raw prints the top manifest or index exactly as stored, --config the
 image configuration (with --raw: as stored), --format TEMPLATE the result
 of a Go text/template over the output instead of JSON ("{{.Digest}}",
-"{{json .Labels}}").
+"{{range .RepoTags}}{{.}} {{end}}", "{{index .Labels \"org.example.key\"}}").
 
 Flags may come before or after IMAGE-NAME, as with skopeo.` + registryHelp,
 		Flags:  append(flags, unsupportedFlags(inspectUnsupported...)...),

@@ -24,9 +24,10 @@ func listTagsCommand() *cli.Command {
 		Description: `Print the tags of REPOSITORY-NAME as "skopeo list-tags" does: for
 docker://HOST[:PORT]/REPO (no tag or digest), a JSON object with the
 Repository and its Tags (every page the registry returns, in its order);
-for docker-archive:PATH, the Tags (RepoTags of every image, normalized:
-"busybox:latest" is "docker.io/library/busybox:latest"). Other transports
-have no tag list.` + registryHelp,
+for docker-archive:PATH, the Tags (the RepoTags of every image, as the
+archive stores them: "busybox:latest" from docker save,
+"docker.io/library/busybox:latest" from skopeo). Other transports have no
+tag list.` + registryHelp,
 		Flags:  flags,
 		Action: runListTags,
 	}

@@ -100,7 +100,7 @@ func runLogin(c *cli.Context) error {
 
 // loginOptions reads login's and logout's connection flags.
 func loginOptions(c *cli.Context) transport.Options {
-	opts := transport.Options{AuthFile: c.String("authfile"), CertDir: c.String("cert-dir"), TempDir: c.String("tmpdir")}
+	opts := transport.Options{AuthFile: c.String("authfile"), CertDir: c.String("cert-dir"), TempDir: tempDir(c)}
 	if c.IsSet("tls-verify") {
 		v := c.Bool("tls-verify")
 		opts.TLSVerify = &v

@@ -36,7 +36,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	}()
 
 	app := newApp(progName(args), stdout, stderr)
-	if err := app.RunContext(ctx, reorderSkopeoArgs(app, args)); err != nil {
+	if err := app.RunContext(ctx, reorderSkopeoArgs(app, helpArgs(app, args))); err != nil {
 		var status exitStatus
 		if errors.As(err, &status) {
 			return int(status)

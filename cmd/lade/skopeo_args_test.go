@@ -51,3 +51,33 @@ func TestReorderSkopeoArgs(t *testing.T) {
 		t.Errorf("\"-\" must stay a positional argument: %q", got)
 	}
 }
+
+func TestHelpArgs(t *testing.T) {
+	app := &cli.App{
+		Flags: []cli.Flag{&cli.StringFlag{Name: "log"}},
+		Commands: []*cli.Command{
+			{Name: "fakecopy", Flags: []cli.Flag{&cli.StringFlag{Name: "format", Aliases: []string{"f"}}}},
+			{Name: "umocicmd", Flags: []cli.Flag{&cli.StringFlag{Name: "image"}}},
+			{Name: "group", Subcommands: []*cli.Command{{Name: "sub", Flags: []cli.Flag{&cli.StringFlag{Name: "image"}}}}},
+		},
+	}
+	skopeoCommands["fakecopy"] = true
+	t.Cleanup(func() { delete(skopeoCommands, "fakecopy") })
+	for _, tc := range []struct{ in, want string }{
+		{"lade fakecopy a b --help", "lade fakecopy --help"},
+		{"lade fakecopy --help a b", "lade fakecopy --help"},
+		{"lade --log info fakecopy a -h", "lade --log info fakecopy --help"},
+		{"lade fakecopy -f --help a", "lade fakecopy -f --help a"}, // --help is -f's value
+		{"lade fakecopy a -- --help", "lade fakecopy a -- --help"},
+		{"lade umocicmd --image x --help bundle", "lade umocicmd --help"},
+		{"lade umocicmd bundle --help", "lade umocicmd bundle --help"}, // a misplaced flag, reported as such
+		{"lade group sub --help x", "lade group sub --help"},
+		{"lade fakecopy a b", "lade fakecopy a b"},
+		{"lade --help", "lade --help"},
+	} {
+		got := strings.Join(helpArgs(app, strings.Fields(tc.in)), " ")
+		if got != tc.want {
+			t.Errorf("helpArgs(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

@@ -49,7 +49,7 @@ func registryFlags(prefix string) []cli.Flag {
 		},
 		&cli.StringFlag{
 			Name:  prefix + "creds",
-			Usage: "`USERNAME[:PASSWORD]` for the registry (asked for on a terminal when left out)",
+			Usage: "`USERNAME[:PASSWORD]` for the registry (no PASSWORD: an empty one, as with skopeo)",
 		},
 		&cli.StringFlag{
 			Name:  prefix + "username",
@@ -107,7 +107,7 @@ func registryOptions(c *cli.Context, prefix string) (transport.Options, error) {
 		RegistryToken: c.String(prefix + "registry-token"),
 		NoCreds:       c.Bool(prefix + "no-creds"),
 		RetryTimes:    c.Int("retry-times"),
-		TempDir:       c.String("tmpdir"),
+		TempDir:       tempDir(c),
 	}
 	if opts.AuthFile == "" && prefix != "" {
 		opts.AuthFile = c.String("authfile")
@@ -146,16 +146,10 @@ func credentialsFromFlags(c *cli.Context, prefix string) (*transport.Credentials
 		if userSet || passSet {
 			return nil, fmt.Errorf("--%screds cannot be used with --%susername or --%spassword", prefix, prefix, prefix)
 		}
-		user, pass, hasPass := strings.Cut(c.String(prefix+"creds"), ":")
+		// USERNAME alone means an empty password, as skopeo reads it.
+		user, pass, _ := strings.Cut(c.String(prefix+"creds"), ":")
 		if user == "" {
 			return nil, fmt.Errorf("invalid --%screds: empty user name", prefix)
-		}
-		if !hasPass {
-			p, err := askPassword(user)
-			if err != nil {
-				return nil, fmt.Errorf("--%screds: %w", prefix, err)
-			}
-			pass = p
 		}
 		return &transport.Credentials{Username: user, Password: pass}, nil
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
 
 	ispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -37,7 +38,7 @@ func skopeoGlobalFlags() []cli.Flag {
 		},
 		&cli.StringFlag{
 			Name:  "tmpdir",
-			Usage: "`DIR` for temporary files (default: $TMPDIR, else /tmp)",
+			Usage: "`DIR` for temporary files of copies (default: $TMPDIR, else /var/tmp, as skopeo)",
 		},
 		&cli.DurationFlag{
 			Name:  "command-timeout",
@@ -95,4 +96,16 @@ func hostPlatform(c *cli.Context) (ispec.Platform, error) {
 		p.Variant = c.String("override-variant")
 	}
 	return p, nil
+}
+
+// tempDir is where copies spool large temporary files: --tmpdir, else
+// $TMPDIR, else /var/tmp (skopeo's default: /tmp is often in memory).
+func tempDir(c *cli.Context) string {
+	if d := c.String("tmpdir"); d != "" {
+		return d
+	}
+	if d := os.Getenv("TMPDIR"); d != "" {
+		return d
+	}
+	return "/var/tmp"
 }

@@ -237,12 +237,24 @@ func TestConvertForDestination(t *testing.T) {
 		t.Errorf("not converted for the destination: %s", res.Manifest)
 	}
 
-	// A destination that takes the source's type keeps it.
+	// A destination that lists both families prefers its first one: it
+	// converts to it, except under --preserve-digests, where it takes the
+	// source's type as it is (skopeo into an oci: layout).
 	src, img = source(t, imagecopytest.ImageSpec{Docker: true})
 	dst = imagecopytest.NewDestination("")
 	dst.Types = []string{mediatype.Manifest, mediatype.DockerManifest}
+	if res := copyOK(t, src, dst, imagecopy.Options{}); string(res.Manifest) != ociJSON(img.Config, mediatype.LayerGzip, img.Layers) {
+		t.Errorf("not converted to the destination's first family: %s", res.Manifest)
+	}
+	dst = imagecopytest.NewDestination("")
+	dst.Types = []string{mediatype.Manifest, mediatype.DockerManifest}
+	if res := copyOK(t, src, dst, imagecopy.Options{PreserveDigests: true}); !bytes.Equal(res.Manifest, img.Raw) {
+		t.Errorf("converted under --preserve-digests although the destination takes v2s2")
+	}
+	dst = imagecopytest.NewDestination("")
+	dst.Types = []string{mediatype.DockerManifest, mediatype.Manifest}
 	if res := copyOK(t, src, dst, imagecopy.Options{}); !bytes.Equal(res.Manifest, img.Raw) {
-		t.Errorf("converted although the destination takes v2s2")
+		t.Errorf("converted although v2s2 is the destination's first type")
 	}
 }
 

@@ -15,8 +15,12 @@ import (
 // types when the destination takes them all, and else take the family of
 // the first type the destination lists for the top document's kind
 // (manifest or index), as skopeo falls back. Every converted type must be
-// one the destination takes. With PreserveDigests any conversion is an
-// error.
+// one the destination takes. A destination that lists types of both
+// families prefers the family of its first type, and takes the others only
+// as they are: a document of the other family is converted, except under
+// PreserveDigests (skopeo stores a Docker image in an oci: layout as it is
+// when it may not change the manifest). With PreserveDigests any
+// conversion is an error.
 func chooseFamily(opts Options, accepted []string, written []string) (family, error) {
 	f := keepFamily
 	switch opts.Format {
@@ -25,6 +29,11 @@ func chooseFamily(opts Options, accepted []string, written []string) (family, er
 	case FormatV2S2:
 		f = dockerFamily
 	case FormatSource:
+		if accepted != nil && allIn(written, accepted) && !opts.PreserveDigests {
+			if preferred, ok := firstOfKind(accepted, mediatype.IsIndex(written[0])); ok && familyOf(preferred) != familyOf(written[0]) {
+				f = familyOf(preferred)
+			}
+		}
 		if accepted != nil && !allIn(written, accepted) {
 			fallback, ok := firstOfKind(accepted, mediatype.IsIndex(written[0]))
 			if !ok {

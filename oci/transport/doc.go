@@ -6,7 +6,7 @@
 //	docker://HOST[:PORT]/REPO[:TAG|@DIGEST]   a registry (docker.io when HOST is left out)
 //	oci:PATH[:TAG]                            an OCI image layout directory
 //	oci-archive:PATH[:TAG]                    a tar of an OCI image layout
-//	docker-archive:PATH[:NAME:TAG|:@INDEX]    a "docker save" tar
+//	docker-archive:PATH[:NAME[:TAG]|:@INDEX]  a "docker save" tar
 //	dir:PATH                                  skopeo's directory format
 //
 // [Parse] validates a name completely (a docker reference is normalized as

@@ -33,8 +33,8 @@ var ErrInvalidName = errors.New("invalid image name")
 //   - OCI, OCIArchive: Path, and Tag (empty when the name has none: a source
 //     then needs exactly one image in the index, a destination writes an
 //     untagged entry).
-//   - DockerArchive: Path, and Ref (NAME:TAG, may be nil) or Index (>= 0 for
-//     ":@N", else -1).
+//   - DockerArchive: Path, and Ref (NAME[:TAG], TAG "latest" when left out;
+//     may be nil) or Index (>= 0 for ":@N", else -1).
 //   - Dir: Path.
 type Name struct {
 	Transport Kind
@@ -96,15 +96,13 @@ func (n *Name) parseArchiveRef(ref string) error {
 		n.Index = i
 		return nil
 	}
-	r, err := parseDockerReference(ref, false)
+	// NAME without a tag means NAME:latest, as for docker:// names.
+	r, err := parseDockerReference(ref, true)
 	if err != nil {
 		return err
 	}
 	if r.Digest != "" {
 		return errors.New("docker-archive references cannot contain a digest")
-	}
-	if r.Tag == "" {
-		return errors.New("docker-archive references must have a tag (NAME:TAG)")
 	}
 	n.Ref = &r
 	return nil

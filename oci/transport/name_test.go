@@ -29,6 +29,7 @@ func TestParse(t *testing.T) {
 		{in: "docker-archive:a.tar", out: "docker-archive:a.tar"},
 		{in: "docker-archive:a.tar:busybox:latest", out: "docker-archive:a.tar:docker.io/library/busybox:latest"},
 		{in: "docker-archive:a.tar:@2", out: "docker-archive:a.tar:@2"},
+		{in: "docker-archive:a.tar:foo/bar", out: "docker-archive:a.tar:docker.io/foo/bar:latest"},
 		{in: "dir:/tmp/a:b", out: "dir:/tmp/a:b"},
 	} {
 		n, err := Parse(tc.in)

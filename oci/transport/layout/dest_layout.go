@@ -33,9 +33,10 @@ func (d *layoutDest) ManifestTypes() []string                      { return ociT
 func (d *layoutDest) LayerCompression() transport.LayerCompression { return d.compression }
 
 // ociTypes are the manifest types the oci: and oci-archive: destinations
-// store: OCI only, so that a Docker image is converted as skopeo converts
-// it.
-var ociTypes = []string{mediatype.Manifest, mediatype.Index}
+// store: OCI first, so that a Docker image is converted as skopeo converts
+// it, and Docker's too, which a copy that may not change the image's digest
+// (--preserve-digests) stores as they are, as skopeo does.
+var ociTypes = []string{mediatype.Manifest, mediatype.Index, mediatype.DockerManifest, mediatype.DockerManifestList}
 
 // layerCompression is what an OCI layout destination asks for its layers:
 // gzip for uncompressed ones, unless opts says to keep them.

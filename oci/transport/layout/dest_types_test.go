@@ -22,7 +22,7 @@ func TestDestinationTypesAndCompression(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := dst.ManifestTypes(); !slices.Equal(got, []string{mediatype.Manifest, mediatype.Index}) {
+			if got := dst.ManifestTypes(); !slices.Equal(got[:2], []string{mediatype.Manifest, mediatype.Index}) {
 				t.Errorf("%s: ManifestTypes() = %q", name, got)
 			}
 			want := transport.Compress

@@ -36,6 +36,7 @@ func TestArchiveTags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// skopeo stores the names normalized, and they are listed as stored.
 	want := []string{"docker.io/library/busybox:v1", "docker.io/foo/baz:v3"}
 	if !slices.Equal(tags, want) {
 		t.Fatalf("ArchiveTags = %q, want %q", tags, want)
