@@ -65,7 +65,8 @@ func sharedTransport(host string, opts transport.Options) (*http.Transport, erro
 }
 
 // httpClient returns an HTTP client for host: the shared transport under
-// debug logging and opts' retry policy, with bounded redirects.
+// debug logging and opts' retry policy, the marking of what the retries
+// could not fix (outcomeTransport), and bounded redirects.
 func httpClient(host string, opts transport.Options) (*http.Client, error) {
 	tr, err := sharedTransport(host, opts)
 	if err != nil {
@@ -74,7 +75,7 @@ func httpClient(host string, opts transport.Options) (*http.Client, error) {
 	s := current
 	policy := retryPolicy{max: retryTimes(opts.RetryTimes), s: s}
 	return &http.Client{
-		Transport:     &retry.Transport{Base: logTransport{tr}, Policy: func() retry.Policy { return policy }},
+		Transport:     outcomeTransport{&retry.Transport{Base: logTransport{tr}, Policy: func() retry.Policy { return policy }}},
 		CheckRedirect: checkRedirect(s.maxRedirects),
 	}, nil
 }

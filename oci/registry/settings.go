@@ -2,12 +2,6 @@ package registry
 
 import "time"
 
-// DefaultRetryTimes is how often a failed request is retried when
-// Options.RetryTimes is 0 (a negative RetryTimes disables retries). skopeo
-// retries nothing by default; lade retries a few times because a copy of
-// many layers over a flaky link should not fail on one 503.
-const DefaultRetryTimes = 3
-
 // MaxIdleConnsPerHost is how many idle keep-alive connections to one
 // registry are kept for reuse: more than the copy engine's parallel blob
 // transfers, so that parallel layers never redial.
@@ -49,13 +43,8 @@ var current = settings{
 	tagListMaxBytes:       64 << 20,
 }
 
-// retryTimes maps Options.RetryTimes to a retry count.
+// retryTimes is how often a failed request is retried: Options.RetryTimes
+// as it is (0, skopeo's default, retries nothing), a negative value as 0.
 func retryTimes(n int) int {
-	switch {
-	case n < 0:
-		return 0
-	case n == 0:
-		return DefaultRetryTimes
-	}
-	return n
+	return max(n, 0)
 }
