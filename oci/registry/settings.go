@@ -13,6 +13,11 @@ type settings struct {
 	dialTimeout           time.Duration // TCP connect
 	tlsHandshakeTimeout   time.Duration
 	responseHeaderTimeout time.Duration // request sent -> response headers
+	// pingTimeout bounds each probe of the scheme (GET /v2/ over https,
+	// then http, with --tls-verify=false), connection and TLS handshake
+	// included: /v2/ answers at once, unlike a registry finishing a
+	// large upload.
+	pingTimeout time.Duration
 	// stallTimeout fails a connection on which nothing was read or written
 	// for that long. It also bounds the wait for response headers (a
 	// registry finishing a large upload), hence its generous default.
@@ -34,6 +39,7 @@ var current = settings{
 	dialTimeout:           30 * time.Second,
 	tlsHandshakeTimeout:   15 * time.Second,
 	responseHeaderTimeout: 2 * time.Minute,
+	pingTimeout:           30 * time.Second,
 	stallTimeout:          2 * time.Minute,
 	retryMinWait:          500 * time.Millisecond,
 	retryMaxWait:          10 * time.Second,
