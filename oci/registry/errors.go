@@ -98,8 +98,8 @@ func classifyError(err error) (error, bool) {
 	if e := orasCheckError(err); e != nil {
 		return e, false
 	}
-	if errors.Is(err, auth.ErrBasicCredentialNotFound) {
-		return fmt.Errorf("%w: authentication required and no credentials were found (see --creds, --authfile)", ErrUnauthorized), false
+	if e := authError(err); e != nil {
+		return e, false
 	}
 	if errors.Is(err, errdef.ErrNotFound) && !errors.Is(err, transport.ErrNotFound) {
 		// oras says "REGISTRY/REPO:REF: not found", which the caller's
@@ -180,6 +180,21 @@ func orasCheckError(err error) error {
 		return fmt.Errorf("%w: the registry's Content-Length is not the size asked for", cas.ErrDigestMismatch)
 	case strings.Contains(msg, "mismatch response Content-Type"):
 		return errors.New("the registry served the manifest with another media type than asked for")
+	}
+	return nil
+}
+
+// authError rewords oras-go's authentication failures: no credential for
+// a registry that wants one, and a token where basic authentication is
+// asked for (basicCache's error, which oras wraps with the URL).
+func authError(err error) error {
+	switch {
+	case errors.Is(err, auth.ErrBasicCredentialNotFound):
+		return fmt.Errorf("%w: authentication required and no credentials were found (see --creds, --authfile)", ErrUnauthorized)
+	case errors.Is(err, errTokenForBasic):
+		return errTokenForBasic
+	case strings.Contains(err.Error(), "missing username or password for basic auth"):
+		return fmt.Errorf("%w: the registry asks for a user name and password (basic authentication), and the credentials given lack one", ErrUnauthorized)
 	}
 	return nil
 }
