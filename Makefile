@@ -32,7 +32,7 @@ build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/lade
 
 # Debian packages the tests drive (installed when missing, as root on Debian).
-TEST_PACKAGES := bats runc umoci skopeo jq busybox-static attr docker-registry openssl apache2-utils zsh fish groff
+TEST_PACKAGES := bats runc umoci skopeo jq busybox-static attr docker-registry openssl apache2-utils zsh fish groff python3
 
 test: test-deps vet check-imports test-unit test-fuzz test-bats
 

@@ -35,14 +35,14 @@ teardown() {
 }
 
 # start_503_server: a registry on 127.0.0.1 whose /v2/ answers 200 and every
-# other request 503; it counts the manifest requests in $TESTDIR/count.
+# other request 503; it counts the manifest requests in $TESTDIR/count (from
+# 0 again when the file is removed).
 # Sets PORT and SERVER_PID.
 start_503_server() {
 	requires python3
 	PORT="$(registry_free_port)"
 	cat >"$TESTDIR/server.py" <<-'PY'
 		import http.server, sys
-		count = [0]
 		class H(http.server.BaseHTTPRequestHandler):
 		    def answer(self):
 		        if self.path == "/v2/":
@@ -52,9 +52,14 @@ start_503_server() {
 		            self.wfile.write(b"{}")
 		            return
 		        if "/manifests/" in self.path:
-		            count[0] += 1
+		            # Counts from 0 again once the test removed the file.
+		            try:
+		                with open(sys.argv[2]) as f:
+		                    n = int(f.read())
+		            except OSError:
+		                n = 0
 		            with open(sys.argv[2], "w") as f:
-		                f.write(str(count[0]))
+		                f.write(str(n + 1))
 		        self.send_response(503)
 		        self.send_header("Content-Length", "0")
 		        self.end_headers()

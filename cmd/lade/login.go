@@ -98,9 +98,11 @@ func runLogin(c *cli.Context) error {
 	return nil
 }
 
-// loginOptions reads login's and logout's connection flags.
+// loginOptions reads login's and logout's connection flags; the check of
+// the credentials is retried as lade's other registry commands retry by
+// default (skopeo login has no --retry-times).
 func loginOptions(c *cli.Context) transport.Options {
-	opts := transport.Options{AuthFile: c.String("authfile"), CertDir: c.String("cert-dir"), TempDir: tempDir(c)}
+	opts := transport.Options{AuthFile: c.String("authfile"), CertDir: c.String("cert-dir"), TempDir: tempDir(c), RetryTimes: defaultRetryTimes}
 	if c.IsSet("tls-verify") {
 		v := c.Bool("tls-verify")
 		opts.TLSVerify = &v

@@ -50,8 +50,13 @@ func runLogout(c *cli.Context) error {
 	}
 	if all {
 		fmt.Fprintln(c.App.Writer, "Removed login credentials for all registries")
-	} else {
-		fmt.Fprintf(c.App.Writer, "Removed login credentials for %s\n", server)
+		return nil
 	}
+	// The normalized name, as skopeo prints it ("https://HOST/" is HOST).
+	key, _, err := registry.LoginKey(server)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.App.Writer, "Removed login credentials for %s\n", key)
 	return nil
 }

@@ -30,9 +30,12 @@ TLS: the system's CAs plus *.crt files, and client certificates (*.cert with
 (and $HOME/.config/containers/certs.d, /etc/docker/certs.d).
 --tls-verify=false skips certificate checks and also allows plain HTTP.
 
-Requests that fail for a passing reason (5xx, 429 with Retry-After, a reset
-connection) are retried up to --retry-times times (default 3), with
-backoff; a stalled connection times out.`
+Requests that fail for a passing reason (5xx, 408, 429 with Retry-After, a
+reset connection, a timeout) are retried up to --retry-times times (default
+3; 0, skopeo's default, tries once), with backoff: a request is tried at
+most N+1 times, and a blob transfer that fails in the middle is tried again
+as a whole N times. A refused connection is not retried. A stalled
+connection times out.`
 
 // registryFlags are skopeo's flags for reaching a registry, named with
 // prefix ("" for inspect, list-tags and delete; "src-" and "dest-" for
@@ -82,7 +85,7 @@ func sharedFlags(withAuthfile bool) []cli.Flag {
 	flags := []cli.Flag{&cli.IntFlag{
 		Name:  "retry-times",
 		Value: defaultRetryTimes,
-		Usage: "retry a transfer that failed for a passing reason (5xx, 429, reset connection) up to `N` times",
+		Usage: "retry a request or transfer that failed for a passing reason (5xx, 408, 429, reset connection, timeout) up to `N` times; 0 tries once",
 	}}
 	if !withAuthfile {
 		return flags
@@ -94,8 +97,10 @@ func sharedFlags(withAuthfile bool) []cli.Flag {
 }
 
 // defaultRetryTimes is how often lade retries a passing failure unless
-// told otherwise (skopeo's default is no retry; a retried 5xx or 429 is
-// never worse than a failed copy).
+// told otherwise (skopeo's default is no retry, --retry-times 0; a retried
+// 5xx or 429 is never worse than a failed copy). A request is tried at
+// most N+1 times: the registry client retries what it can send again, the
+// copy engine only a transfer that failed in the middle.
 const defaultRetryTimes = 3
 
 // registryOptions reads the flags of registryFlags(prefix) and the shared

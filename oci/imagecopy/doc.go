@@ -8,8 +8,9 @@
 // or recompresses layers as the destination wants, and moves the blobs in
 // parallel (a bounded number at once), skipping those the destination has
 // and mounting those a registry can mount from another repository. A
-// transient failure is retried; the destination is committed last, so a
-// failed copy leaves it as it was.
+// transient failure (one the transport could not retry itself) is
+// retried; the destination is committed last, so a failed copy leaves it
+// as it was.
 //
 // Blobs are streamed: a layer is never held in memory. A layer whose bytes
 // change (compression) is written to a temporary file first, to learn its

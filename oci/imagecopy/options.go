@@ -68,8 +68,8 @@ func ParseMultiArch(s string) (MultiArch, error) {
 const DefaultParallel = 6
 
 // DefaultRetryDelay is the wait before the first retry of a blob; it
-// doubles with every further retry, up to maxRetryDelay.
-const DefaultRetryDelay = time.Second
+// doubles with every further retry, up to transport.MaxRetryDelay.
+const DefaultRetryDelay = transport.DefaultRetryDelay
 
 // Options control a copy. The zero value copies the host platform's image
 // in its own format, with the destination's layer compression, six blobs
@@ -105,7 +105,10 @@ type Options struct {
 	// Parallel bounds how many blobs move at once; 0 means DefaultParallel.
 	Parallel int
 	// RetryTimes is how often a blob whose transfer failed transiently is
-	// tried again (--retry-times).
+	// tried again (--retry-times); 0 tries everything once. Give the
+	// transports the same value (transport.Options.RetryTimes): a
+	// registry retries its requests itself, and what it already retried
+	// is not retried here again.
 	RetryTimes int
 	// RetryDelay is the wait before the first retry; 0 means
 	// DefaultRetryDelay.

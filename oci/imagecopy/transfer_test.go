@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"os"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -195,6 +198,26 @@ func TestNonTransientNotRetried(t *testing.T) {
 		t.Errorf("non-transient failure tried %d times", n)
 	}
 	notCommitted(t, dst)
+}
+
+// A failure the transport already retried (a registry's HTTP client,
+// which marks it transport.Retried) and a refused connection are not
+// retried by the engine: --retry-times N stays N+1 tries of a request.
+func TestRetriedAndRefusedNotRetried(t *testing.T) {
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+	for _, err := range []error{transport.Retried(transport.Transient(errors.New("503 Service Unavailable"))), refused} {
+		src, img := source(t, imagecopytest.ImageSpec{})
+		failFetch(src, img.Layers[0], 10, err)
+		dst := imagecopytest.NewDestination("")
+		_, got := copyImage(t, src, dst, imagecopy.Options{RetryTimes: 3, RetryDelay: time.Millisecond})
+		if !errors.Is(got, err) {
+			t.Errorf("err = %v", got)
+		}
+		if n := src.Fetches(img.Layers[0].Digest); n != 1 {
+			t.Errorf("%v: tried %d times, want once", err, n)
+		}
+		notCommitted(t, dst)
+	}
 }
 
 // A transient failure of the destination is retried too, with the blob

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"time"
 
 	ispec "github.com/opencontainers/image-spec/specs-go/v1"
 
@@ -14,35 +13,27 @@ import (
 )
 
 // download stores desc's blob in the layout unless it is there already,
-// retrying a passing failure up to RetryTimes times with backoff.
+// retrying a transfer that failed in the middle up to RetryTimes times
+// with backoff, as the copy engine does (transport.Retry).
 func (s *Session) download(ctx context.Context, desc ispec.Descriptor) error {
 	if size, err := s.layout.StatBlob(ctx, desc.Digest); err == nil && size == desc.Size {
 		progress.Start(s.opts.Progress, "Pulling blob", desc.Digest.String(), desc.Size).Finish(progress.Skipped)
 		return nil
 	}
 	bar := progress.Start(s.opts.Progress, "Pulling blob", desc.Digest.String(), desc.Size)
-	delay := time.Second
-	for attempt := 0; ; attempt++ {
+	err := transport.Retry(ctx, s.opts.RetryTimes, s.opts.RetryDelay, "pull blob "+desc.Digest.String(), func() error {
 		moved, err := s.downloadOnce(ctx, desc, bar)
-		if err == nil {
-			bar.Finish(progress.Done)
-			return nil
+		if err != nil {
+			bar.Add(-moved)
 		}
-		bar.Add(-moved)
-		if attempt >= s.opts.RetryTimes || !transport.IsTransient(err) || ctx.Err() != nil {
-			bar.Finish(progress.Failed)
-			return fmt.Errorf("pull blob %s: %w", desc.Digest, err)
-		}
-		timer := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			bar.Finish(progress.Failed)
-			return fmt.Errorf("pull blob %s: %w", desc.Digest, ctx.Err())
-		case <-timer.C:
-		}
-		delay = min(2*delay, time.Minute)
+		return err
+	})
+	if err != nil {
+		bar.Finish(progress.Failed)
+		return fmt.Errorf("pull blob %s: %w", desc.Digest, err)
 	}
+	bar.Finish(progress.Done)
+	return nil
 }
 
 // downloadOnce fetches desc (verified by the source while it streams) and

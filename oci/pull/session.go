@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"maps"
 	"sync"
+	"time"
 
 	"github.com/opencontainers/go-digest"
 	ispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -29,9 +30,13 @@ type Options struct {
 	Platform ispec.Platform
 	// Parallel bounds the downloads running at once; 0 is DefaultParallel.
 	Parallel int
-	// RetryTimes is how often a download that failed for a passing reason
-	// is tried again.
+	// RetryTimes is how often a download that failed in the middle for a
+	// passing reason is tried again (0: never), as imagecopy.Options's:
+	// give the source the same value, which retries its requests itself.
 	RetryTimes int
+	// RetryDelay is the wait before the first retry; 0 means
+	// transport.DefaultRetryDelay.
+	RetryDelay time.Duration
 	// Progress, when set, is told about every download.
 	Progress progress.Reporter
 }

@@ -189,7 +189,7 @@ func TestPullRetriesPassingFailures(t *testing.T) {
 		}
 		return nil
 	}
-	s, err := Open(t.Context(), src, filepath.Join(t.TempDir(), "cache"), ref, Options{RetryTimes: 2})
+	s, err := Open(t.Context(), src, filepath.Join(t.TempDir(), "cache"), ref, Options{RetryTimes: 2, RetryDelay: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,6 +198,41 @@ func TestPullRetriesPassingFailures(t *testing.T) {
 	defer cancel()
 	if err := s.Commit(ctx); err != nil {
 		t.Fatalf("a transient failure was not retried: %v", err)
+	}
+}
+
+// RetryTimes N is N+1 tries of a transfer that fails in the middle, as in
+// the copy engine; a failure the source already retried (transport.Retried)
+// is tried once.
+func TestPullRetryCounts(t *testing.T) {
+	for _, tc := range []struct {
+		err         error
+		times, want int
+	}{
+		{transport.Transient(errors.New("connection reset")), 0, 1},
+		{transport.Transient(errors.New("connection reset")), 3, 4},
+		{transport.Retried(transport.Transient(errors.New("HTTP 503"))), 3, 1},
+	} {
+		src := ict.NewSource("docker://registry.example/app:v1")
+		img := src.AddImage(ict.ImageSpec{Layers: 1, Seed: "e"})
+		src.SetTop(img.Manifest)
+		var tries atomic.Int32
+		src.FetchHook = func(_ context.Context, desc ispec.Descriptor) error {
+			if desc.Digest == img.Layers[0].Digest {
+				tries.Add(1)
+				return tc.err
+			}
+			return nil
+		}
+		s, err := Open(t.Context(), src, filepath.Join(t.TempDir(), "cache"), ref, Options{RetryTimes: tc.times, RetryDelay: time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = s.Commit(t.Context())
+		s.Close()
+		if !errors.Is(err, tc.err) || int(tries.Load()) != tc.want {
+			t.Errorf("%v, RetryTimes %d: %d tries (want %d), %v", tc.err, tc.times, tries.Load(), tc.want, err)
+		}
 	}
 }
 

@@ -245,3 +245,62 @@ func TestCredentialHelper(t *testing.T) {
 		t.Fatalf("helper calls = %q", calls)
 	}
 }
+
+// Basic authentication with an empty password (--creds user:) is sent as
+// skopeo sends it, and refused by the registry as any wrong password is;
+// a token (--registry-token) where the registry asks for basic
+// authentication is a clear error, not oras' "missing username or
+// password for basic auth".
+func TestBasicAuthEmptyPasswordAndToken(t *testing.T) {
+	setup(t)
+	reg := newFakeRegistry()
+	reg.users = map[string]string{"alice": "s3cret"}
+	img := newTestImage(t, "a")
+	img.store(reg, "app", "v1")
+	srv := reg.start()
+	defer srv.Close()
+	host := hostOf(srv)
+
+	opts := plain()
+	opts.Credentials = &transport.Credentials{Username: "alice"}
+	dst, err := OpenDestination(t.Context(), name(t, host, "app:v1"), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = dst.Has(t.Context(), img.layerDesc())
+	if !errors.Is(err, ErrUnauthorized) || !strings.Contains(err.Error(), "/app: unauthorized: ") || strings.Contains(err.Error(), "missing") {
+		t.Fatalf("empty password: %v", err)
+	}
+	want := "Basic " + base64.StdEncoding.EncodeToString([]byte("alice:"))
+	reg.mu.Lock()
+	seen := strings.Join(reg.authSeen, ",")
+	reg.mu.Unlock()
+	if !strings.Contains(seen, want) {
+		t.Fatalf("Authorization headers sent: %q, want %q among them", seen, want)
+	}
+
+	opts = plain()
+	opts.RegistryToken = "given-token"
+	for _, open := range []func() error{
+		func() error {
+			src, err := OpenSource(t.Context(), name(t, host, "app:v1"), opts)
+			if err == nil {
+				_, err = src.Resolve(t.Context())
+			}
+			return err
+		},
+		func() error {
+			dst, err := OpenDestination(t.Context(), name(t, host, "app:v1"), opts)
+			if err == nil {
+				_, err = dst.Has(t.Context(), img.layerDesc())
+			}
+			return err
+		},
+	} {
+		err := open()
+		if !errors.Is(err, ErrUnauthorized) || !strings.HasSuffix(err.Error(), "unauthorized: the registry asks for a user name and password (basic authentication), and only a token was given") ||
+			strings.Contains(err.Error(), "given-token") || strings.Contains(err.Error(), "http://") {
+			t.Fatalf("token at a basic-auth registry: %v", err)
+		}
+	}
+}

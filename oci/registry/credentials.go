@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -76,4 +77,39 @@ func tokenCache(host string, cred auth.Credential) auth.Cache {
 	c := auth.NewCache()
 	tokens.caches[key] = c
 	return c
+}
+
+// errTokenForBasic is the failure of a token-only credential
+// (--registry-token, an identity token) at a registry that asks for basic
+// authentication.
+var errTokenForBasic = fmt.Errorf("%w: the registry asks for a user name and password (basic authentication), and only a token was given", ErrUnauthorized)
+
+// basicCache answers the basic-auth challenges of host with cred as skopeo
+// does: a user name or a password may be empty (--creds user:), where
+// oras-go refuses to send either; a credential that is only a token is a
+// clear error instead of oras' "missing username or password". Everything
+// else goes to the auth.Cache it wraps.
+type basicCache struct {
+	auth.Cache
+	host string
+	cred auth.Credential
+}
+
+// credentialCache is the cache of an auth client that gives cred to host.
+func credentialCache(c auth.Cache, host string, cred auth.Credential) auth.Cache {
+	return basicCache{Cache: c, host: host, cred: cred}
+}
+
+func (c basicCache) Set(ctx context.Context, registry string, scheme auth.Scheme, key string, fetch func(context.Context) (string, error)) (string, error) {
+	if scheme != auth.SchemeBasic || registry != c.host {
+		return c.Cache.Set(ctx, registry, scheme, key, fetch)
+	}
+	switch {
+	case c.cred.Username != "" || c.cred.Password != "":
+		token := base64.StdEncoding.EncodeToString([]byte(c.cred.Username + ":" + c.cred.Password))
+		return c.Cache.Set(ctx, registry, scheme, key, func(context.Context) (string, error) { return token, nil })
+	case c.cred.AccessToken != "" || c.cred.RefreshToken != "":
+		return "", errTokenForBasic
+	}
+	return c.Cache.Set(ctx, registry, scheme, key, fetch)
 }

@@ -13,8 +13,9 @@
 //     destination that uses the same credential on the same registry;
 //   - TLS from Options.CertDir or the certs.d directories, plain HTTP with
 //     Options.TLSVerify=false (https is tried first);
-//   - bounded retries of 408, 429 and 5xx answers and of reset
-//     connections, honouring Retry-After up to a cap;
+//   - at most Options.RetryTimes retries (0: none) of a request that got
+//     a 408, 429 or 5xx answer, a reset or a timeout, honouring
+//     Retry-After up to a cap; a refused connection is not retried;
 //   - defences against hostile registries: manifests size-capped before
 //     they are read and checked against the digest and media type asked
 //     for, blobs verified while they stream, bounded redirects that never
@@ -24,8 +25,12 @@
 //
 // Errors are one line and never contain a password or token; a 401 or
 // 403 reads "unauthorized: ...", a certificate failure is a [*TLSError]
-// with a hint naming --cert-dir and --tls-verify=false, failures worth
-// retrying are marked with transport.Transient.
+// with a hint naming --cert-dir and --tls-verify=false, a missing
+// manifest or blob keeps the registry's error code ("manifest unknown:
+// manifest unknown") and matches transport.ErrNotFound. A failure the
+// HTTP client already retried is marked transport.Retried; one it could
+// not retry (a blob body that broke off, a streamed upload) is marked
+// transport.Transient, for the copy engine's retry of the whole transfer.
 //
 // A registry cannot roll a push back: a destination whose Commit did not
 // succeed leaves the blobs it uploaded in the repository, unreferenced (as

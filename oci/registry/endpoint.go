@@ -67,7 +67,7 @@ func openRepository(ctx context.Context, ref transport.DockerReference, opts tra
 		Client:     hc,
 		Header:     http.Header{"User-Agent": {userAgent}},
 		Credential: credentialFunc(host, cred),
-		Cache:      tokenCache(host, cred),
+		Cache:      credentialCache(tokenCache(host, cred), host, cred),
 	}
 	r := &remote.Repository{
 		Client:             client,

@@ -65,35 +65,46 @@ func (e *StatusError) Is(target error) bool {
 }
 
 // mapError turns what oras-go and net/http return into lade's one-line
-// errors: StatusError for HTTP error answers (transient for 408, 429 and
-// 5xx), TLSError for certificate failures, transport.ErrNotFound for
-// oras' not-found, and net/http's url.Error without its (possibly
-// signed) URL query. Errors worth a retry are marked transport.Transient.
+// errors: StatusError for HTTP error answers, TLSError for certificate
+// failures, transport.ErrNotFound for oras' not-found, and net/http's
+// url.Error without its (possibly signed) URL query. A failure worth
+// another try (a 408, 429 or 5xx answer, a reset, a timeout) is marked
+// transport.Transient, unless the HTTP client already retried it
+// (outcomeTransport marked it transport.Retried, which stays).
 func mapError(err error) error {
 	if err == nil {
 		return nil
 	}
+	mapped, transient := classifyError(err)
+	switch {
+	case errors.Is(err, transport.ErrRetried):
+		return transport.Retried(mapped)
+	case transient:
+		return transport.Transient(mapped)
+	}
+	return mapped
+}
+
+// classifyError rewords err (see mapError) and reports whether it is
+// worth another try.
+func classifyError(err error) (error, bool) {
 	var resp *errcode.ErrorResponse
 	if errors.As(err, &resp) {
-		se := &StatusError{StatusCode: resp.StatusCode, Errors: resp.Errors}
-		if retryableStatus(resp.StatusCode) {
-			return transport.Transient(se)
-		}
-		return se
+		return &StatusError{StatusCode: resp.StatusCode, Errors: resp.Errors}, retryableStatus(resp.StatusCode)
 	}
 	if te := tlsError(err); te != nil {
-		return te
+		return te, false
 	}
 	if e := orasCheckError(err); e != nil {
-		return e
+		return e, false
 	}
-	if errors.Is(err, auth.ErrBasicCredentialNotFound) {
-		return fmt.Errorf("%w: authentication required and no credentials were found (see --creds, --authfile)", ErrUnauthorized)
+	if e := authError(err); e != nil {
+		return e, false
 	}
 	if errors.Is(err, errdef.ErrNotFound) && !errors.Is(err, transport.ErrNotFound) {
 		// oras says "REGISTRY/REPO:REF: not found", which the caller's
 		// context ("read manifest REF in REGISTRY/REPO") already names.
-		return transport.ErrNotFound
+		return transport.ErrNotFound, false
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
@@ -108,10 +119,7 @@ func mapError(err error) error {
 		// the caller's deadline: keep the text, drop the match.
 		err = timeoutError{err.Error()}
 	}
-	if transport.IsTransient(err) || networkTimeout(err) {
-		return transport.Transient(err)
-	}
-	return err
+	return err, transport.IsTransient(err) || networkTimeout(err)
 }
 
 // timeoutError is a network timeout that does not match
@@ -172,6 +180,21 @@ func orasCheckError(err error) error {
 		return fmt.Errorf("%w: the registry's Content-Length is not the size asked for", cas.ErrDigestMismatch)
 	case strings.Contains(msg, "mismatch response Content-Type"):
 		return errors.New("the registry served the manifest with another media type than asked for")
+	}
+	return nil
+}
+
+// authError rewords oras-go's authentication failures: no credential for
+// a registry that wants one, and a token where basic authentication is
+// asked for (basicCache's error, which oras wraps with the URL).
+func authError(err error) error {
+	switch {
+	case errors.Is(err, auth.ErrBasicCredentialNotFound):
+		return fmt.Errorf("%w: authentication required and no credentials were found (see --creds, --authfile)", ErrUnauthorized)
+	case errors.Is(err, errTokenForBasic):
+		return errTokenForBasic
+	case strings.Contains(err.Error(), "missing username or password for basic auth"):
+		return fmt.Errorf("%w: the registry asks for a user name and password (basic authentication), and the credentials given lack one", ErrUnauthorized)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 
 	ispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"oras.land/oras-go/v2/errdef"
+	"oras.land/oras-go/v2/registry/remote/errcode"
 
 	"github.com/lade-oci/lade/internal/hardening"
 	"github.com/lade-oci/lade/oci/transport"
@@ -35,9 +36,10 @@ func (s *source) Fetch(ctx context.Context, desc ispec.Descriptor) (io.ReadClose
 		}
 		return io.NopCloser(bytes.NewReader(raw)), nil
 	}
-	rc, err := s.repo.remote.Blobs().Fetch(ctx, desc)
+	nctx, note := withNotFoundNote(ctx)
+	rc, err := s.repo.remote.Blobs().Fetch(nctx, desc)
 	if err != nil {
-		return nil, fmt.Errorf("fetch blob %s from %s: %w", desc.Digest, s.repo.ref.Name(), notFound(err))
+		return nil, fmt.Errorf("fetch blob %s from %s: %w", desc.Digest, s.repo.ref.Name(), notFound(err, note, errcode.ErrorCodeBlobUnknown))
 	}
 	return &blobReader{hardening.NewVerifiedReader(rc, desc.Digest, desc.Size)}, nil
 }
@@ -47,9 +49,10 @@ func fetchManifest(ctx context.Context, repo *repository, desc ispec.Descriptor)
 	if desc.Size < 0 || desc.Size > transport.MaxManifestSize {
 		return nil, fmt.Errorf("fetch manifest %s from %s: size %d is over the limit of %d bytes", desc.Digest, repo.ref.Name(), desc.Size, transport.MaxManifestSize)
 	}
+	ctx, note := withNotFoundNote(ctx)
 	rc, err := repo.remote.Manifests().Fetch(ctx, desc)
 	if err != nil {
-		return nil, fmt.Errorf("fetch manifest %s from %s: %w", desc.Digest, repo.ref.Name(), notFound(err))
+		return nil, fmt.Errorf("fetch manifest %s from %s: %w", desc.Digest, repo.ref.Name(), notFound(err, note, errcode.ErrorCodeManifestUnknown))
 	}
 	defer rc.Close()
 	raw, err := readCapped(rc, desc.Size)
@@ -65,11 +68,13 @@ func fetchManifest(ctx context.Context, repo *repository, desc ispec.Descriptor)
 	return raw, nil
 }
 
-// notFound is mapError with oras' "DIGEST: not found" worded as
-// transport.ErrNotFound alone.
-func notFound(err error) error {
+// notFound is mapError with oras' "DIGEST: not found" worded as the
+// registry's 404 answer that note kept ("manifest unknown: manifest
+// unknown", "name unknown: ..."), or as code ("blob unknown") when the
+// answer had none. It matches transport.ErrNotFound.
+func notFound(err error, note *notFoundNote, code string) error {
 	if errors.Is(err, errdef.ErrNotFound) {
-		return transport.ErrNotFound
+		return note.err(code)
 	}
 	return mapError(err)
 }

@@ -61,10 +61,13 @@ func name(t *testing.T, host, rest string) transport.Name {
 	return n
 }
 
-// plain are Options for a plain-HTTP test registry.
+// testRetryTimes is the RetryTimes of plain(): lade's CLI default.
+const testRetryTimes = 3
+
+// plain are Options for a plain-HTTP test registry, with testRetryTimes.
 func plain() transport.Options {
 	f := false
-	return transport.Options{TLSVerify: &f}
+	return transport.Options{TLSVerify: &f, RetryTimes: testRetryTimes}
 }
 
 // testImage is a manifest with a config and one layer.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -131,10 +132,52 @@ func TestStalledHeaders(t *testing.T) {
 		return true
 	})
 	_, err := src.Resolve(t.Context())
-	if err == nil || !transport.IsTransient(err) {
-		t.Fatalf("registry that never answers: %v", err)
+	// Retried by the HTTP client, so not again by the copy engine.
+	if err == nil || !networkTimeout(err) || !errors.Is(err, transport.ErrRetried) || transport.IsTransient(err) {
+		t.Fatalf("registry that never answers: %v, want a timeout marked retried", err)
 	}
-	if n := calls.Load(); n != 1+DefaultRetryTimes {
-		t.Fatalf("%d attempts, want %d", n, 1+DefaultRetryTimes)
+	if n := calls.Load(); n != 1+testRetryTimes {
+		t.Fatalf("%d attempts, want %d", n, 1+testRetryTimes)
+	}
+}
+
+// A registry that accepts connections and never answers, with
+// --tls-verify=false: the TLS handshake times out, then plain HTTP waits
+// for the probe's own timeout (not the response header timeout of
+// uploads), and the error names both waits.
+func TestSilentRegistryProbe(t *testing.T) {
+	setup(t)
+	current.tlsHandshakeTimeout = 100 * time.Millisecond
+	current.pingTimeout = 300 * time.Millisecond
+	current.responseHeaderTimeout = time.Hour
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	defer func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, conn)
+			mu.Unlock()
+		}
+	}()
+	_, err = OpenSource(t.Context(), name(t, ln.Addr().String(), "app:v1"), plain())
+	if err == nil || !strings.Contains(err.Error(), "TLS handshake timeout") ||
+		!strings.Contains(err.Error(), "(over http: Get http://"+ln.Addr().String()+"/v2/: no answer within 300ms)") {
+		t.Fatalf("silent registry: %v, want both timeouts named", err)
 	}
 }

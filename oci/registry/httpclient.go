@@ -2,9 +2,11 @@ package registry
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	neturl "net/url"
 	"strings"
 	"sync"
 	"time"
@@ -65,7 +67,8 @@ func sharedTransport(host string, opts transport.Options) (*http.Transport, erro
 }
 
 // httpClient returns an HTTP client for host: the shared transport under
-// debug logging and opts' retry policy, with bounded redirects.
+// debug logging and opts' retry policy, the marking of what the retries
+// could not fix (outcomeTransport), and bounded redirects.
 func httpClient(host string, opts transport.Options) (*http.Client, error) {
 	tr, err := sharedTransport(host, opts)
 	if err != nil {
@@ -74,7 +77,7 @@ func httpClient(host string, opts transport.Options) (*http.Client, error) {
 	s := current
 	policy := retryPolicy{max: retryTimes(opts.RetryTimes), s: s}
 	return &http.Client{
-		Transport:     &retry.Transport{Base: logTransport{tr}, Policy: func() retry.Policy { return policy }},
+		Transport:     outcomeTransport{&retry.Transport{Base: logTransport{tr}, Policy: func() retry.Policy { return policy }}},
 		CheckRedirect: checkRedirect(s.maxRedirects),
 	}, nil
 }
@@ -135,11 +138,7 @@ func usePlainHTTP(ctx context.Context, host string, opts transport.Options) (boo
 		}
 		httpErr := ping(ctx, client, "http://"+host+"/v2/")
 		if httpErr != nil {
-			// Report the failure of the scheme the registry seems to speak.
-			if te := tlsError(httpsErr); te == nil || !te.PlainHTTP {
-				httpErr = httpsErr
-			}
-			return false, fmt.Errorf("ping registry %s: %w", host, mapError(httpErr))
+			return false, pingError(host, httpsErr, httpErr)
 		}
 		plain = true
 	}
@@ -152,14 +151,51 @@ func usePlainHTTP(ctx context.Context, host string, opts transport.Options) (boo
 	return plain, nil
 }
 
-// ping sends GET url; any HTTP answer (401 included) is success.
+// pingError is the failure of both probes of host: the failure of the
+// scheme the registry seems to speak (http when https got a plain HTTP
+// answer, else https), and the other one's too when it failed otherwise
+// (a registry that accepts connections and never answers: the TLS
+// handshake's timeout, then plain HTTP's).
+func pingError(host string, httpsErr, httpErr error) error {
+	first, other, scheme := httpsErr, httpErr, "http"
+	if te := tlsError(httpsErr); te != nil && te.PlainHTTP {
+		first, other, scheme = httpErr, nil, ""
+	}
+	if other != nil && rootCause(other) != rootCause(first) {
+		return fmt.Errorf("ping registry %s: %w (over %s: %s)", host, mapError(first), scheme, mapError(other))
+	}
+	return fmt.Errorf("ping registry %s: %w", host, mapError(first))
+}
+
+// rootCause is the text of the innermost error of err's chain.
+func rootCause(err error) string {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err.Error()
+		}
+		err = next
+	}
+}
+
+// errNoAnswer is the cause of a probe that timed out.
+var errNoAnswer = errors.New("no answer")
+
+// ping sends GET url and waits at most settings.pingTimeout for the
+// answer; any HTTP answer (401 included) is success.
 func ping(ctx context.Context, client *http.Client, url string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	wait := current.pingTimeout
+	pctx, cancel := context.WithTimeoutCause(ctx, wait, errNoAnswer)
+	defer cancel()
+	req, err := http.NewRequestWithContext(pctx, http.MethodGet, url, nil)
 	if err != nil {
 		return err
 	}
 	resp, err := client.Do(req)
 	if err != nil {
+		if ctx.Err() == nil && context.Cause(pctx) == errNoAnswer {
+			return &neturl.Error{Op: "Get", URL: url, Err: timeoutError{fmt.Sprintf("no answer within %s", wait)}}
+		}
 		return err
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))

@@ -55,11 +55,13 @@ func checkLogin(ctx context.Context, reg string, cred transport.Credentials, opt
 	if err != nil {
 		return err
 	}
+	ac := auth.Credential{Username: cred.Username, Password: cred.Password}
 	r := &remote.Registry{RepositoryOptions: remote.RepositoryOptions{
 		Client: &auth.Client{
 			Client:     hc,
 			Header:     http.Header{"User-Agent": {userAgent}},
-			Credential: credentialFunc(host, auth.Credential{Username: cred.Username, Password: cred.Password}),
+			Credential: credentialFunc(host, ac),
+			Cache:      credentialCache(auth.NewCache(), host, ac),
 		},
 		Reference: registry.Reference{Registry: reg},
 		PlainHTTP: plain,
@@ -112,9 +114,13 @@ func LoginUser(ctx context.Context, server string, opts transport.Options) (stri
 // LoginKey normalizes a login or logout argument to the auth file key
 // and the registry it names: an http:// or https:// prefix and a final
 // "/" are dropped, index.docker.io is docker.io, a repository must be
-// valid and have no tag or digest.
+// valid and have no tag or digest; another scheme (docker://) is refused.
 func LoginKey(server string) (key, reg string, err error) {
 	s := strings.TrimPrefix(strings.TrimPrefix(server, "https://"), "http://")
+	if scheme, _, ok := strings.Cut(s, "://"); ok {
+		// docker://HOST: a transport, not a URL (skopeo refuses it too).
+		return "", "", fmt.Errorf("invalid registry %q: expected HOST[:PORT][/REPOSITORY] without %q", server, scheme+"://")
+	}
 	s = strings.TrimSuffix(s, "/")
 	host, path, _ := strings.Cut(s, "/")
 	if host == "index.docker.io" {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/opencontainers/go-digest"
+	"oras.land/oras-go/v2/registry/remote/errcode"
 
 	"github.com/lade-oci/lade/oci/transport"
 )
@@ -39,8 +40,9 @@ func Delete(ctx context.Context, name transport.Name, opts transport.Options) (d
 	if err != nil {
 		return "", fmt.Errorf("delete %s: %w", name.Ref, err)
 	}
-	if err := repo.remote.Manifests().Delete(ctx, top.desc); err != nil {
-		return "", fmt.Errorf("delete %s: %w", name.Ref, notFound(err))
+	dctx, note := withNotFoundNote(ctx)
+	if err := repo.remote.Manifests().Delete(dctx, top.desc); err != nil {
+		return "", fmt.Errorf("delete %s: %w", name.Ref, notFound(err, note, errcode.ErrorCodeManifestUnknown))
 	}
 	return top.desc.Digest, nil
 }

@@ -120,6 +120,10 @@ func TestLoginKey(t *testing.T) {
 			t.Errorf("LoginKey(%q) = %q, %v; want %q", in, key, err, want)
 		}
 	}
+	_, _, err := LoginKey("docker://127.0.0.1:5000")
+	if err == nil || err.Error() != `invalid registry "docker://127.0.0.1:5000": expected HOST[:PORT][/REPOSITORY] without "docker://"` {
+		t.Errorf("LoginKey(docker://...): %v", err)
+	}
 }
 
 func TestDelete(t *testing.T) {

@@ -61,7 +61,7 @@ func TestRetryPolicy(t *testing.T) {
 	if d, _ := p.Retry(25, resp(503, ""), nil); d > s.retryMaxWait*11/10 || d <= 0 {
 		t.Fatalf("backoff at attempt 25 = %v, want about the %v cap", d, s.retryMaxWait)
 	}
-	if retryTimes(0) != DefaultRetryTimes || retryTimes(-1) != 0 || retryTimes(7) != 7 {
+	if retryTimes(0) != 0 || retryTimes(-1) != 0 || retryTimes(7) != 7 {
 		t.Fatal("retryTimes mapping")
 	}
 }

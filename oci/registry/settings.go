@@ -2,12 +2,6 @@ package registry
 
 import "time"
 
-// DefaultRetryTimes is how often a failed request is retried when
-// Options.RetryTimes is 0 (a negative RetryTimes disables retries). skopeo
-// retries nothing by default; lade retries a few times because a copy of
-// many layers over a flaky link should not fail on one 503.
-const DefaultRetryTimes = 3
-
 // MaxIdleConnsPerHost is how many idle keep-alive connections to one
 // registry are kept for reuse: more than the copy engine's parallel blob
 // transfers, so that parallel layers never redial.
@@ -19,6 +13,11 @@ type settings struct {
 	dialTimeout           time.Duration // TCP connect
 	tlsHandshakeTimeout   time.Duration
 	responseHeaderTimeout time.Duration // request sent -> response headers
+	// pingTimeout bounds each probe of the scheme (GET /v2/ over https,
+	// then http, with --tls-verify=false), connection and TLS handshake
+	// included: /v2/ answers at once, unlike a registry finishing a
+	// large upload.
+	pingTimeout time.Duration
 	// stallTimeout fails a connection on which nothing was read or written
 	// for that long. It also bounds the wait for response headers (a
 	// registry finishing a large upload), hence its generous default.
@@ -40,6 +39,7 @@ var current = settings{
 	dialTimeout:           30 * time.Second,
 	tlsHandshakeTimeout:   15 * time.Second,
 	responseHeaderTimeout: 2 * time.Minute,
+	pingTimeout:           30 * time.Second,
 	stallTimeout:          2 * time.Minute,
 	retryMinWait:          500 * time.Millisecond,
 	retryMaxWait:          10 * time.Second,
@@ -49,13 +49,8 @@ var current = settings{
 	tagListMaxBytes:       64 << 20,
 }
 
-// retryTimes maps Options.RetryTimes to a retry count.
+// retryTimes is how often a failed request is retried: Options.RetryTimes
+// as it is (0, skopeo's default, retries nothing), a negative value as 0.
 func retryTimes(n int) int {
-	switch {
-	case n < 0:
-		return 0
-	case n == 0:
-		return DefaultRetryTimes
-	}
-	return n
+	return max(n, 0)
 }

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	ispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"oras.land/oras-go/v2/registry/remote/errcode"
 
 	"github.com/lade-oci/lade/oci/transport"
 )
@@ -73,9 +74,10 @@ func (s *source) Resolve(ctx context.Context) (ispec.Descriptor, error) {
 // fetchTop reads and checks the manifest repo.ref names.
 func fetchTop(ctx context.Context, repo *repository) (*topManifest, error) {
 	ref := repo.ref.Reference()
+	ctx, note := withNotFoundNote(ctx)
 	desc, rc, err := repo.remote.FetchReference(ctx, ref)
 	if err != nil {
-		return nil, fmt.Errorf("read manifest %s in %s: %w", ref, repo.ref.Name(), mapError(err))
+		return nil, fmt.Errorf("read manifest %s in %s: %w", ref, repo.ref.Name(), notFound(err, note, errcode.ErrorCodeManifestUnknown))
 	}
 	defer rc.Close()
 	raw, err := readCapped(rc, desc.Size)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"os"
 	"syscall"
 	"testing"
 )
@@ -111,5 +113,17 @@ func TestIsTransient(t *testing.T) {
 	}
 	if !IsTransient(fmt.Errorf("read: %w", syscall.ECONNRESET)) || !IsTransient(io.ErrUnexpectedEOF) {
 		t.Fatal("resets and truncated reads are transient")
+	}
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+	if IsTransient(refused) || IsTransient(Transient(refused)) {
+		t.Fatal("a refused connection is not transient: nothing listens there")
+	}
+	retried := Retried(Transient(fmt.Errorf("read: %w", syscall.ECONNRESET)))
+	if IsTransient(retried) || IsTransient(fmt.Errorf("check: %w", retried)) || IsTransient(Transient(retried)) {
+		t.Fatal("an error the transport already retried is not transient")
+	}
+	if retried.Error() != "read: connection reset by peer" || !errors.Is(retried, syscall.ECONNRESET) ||
+		!errors.Is(retried, ErrRetried) || errors.Is(Transient(base), ErrRetried) || Retried(nil) != nil {
+		t.Fatalf("Retried changed the error: %q", retried)
 	}
 }

@@ -47,7 +47,10 @@ type Options struct {
 	// TLSVerify, when non-nil and false, skips certificate verification
 	// and allows plain HTTP (--tls-verify=false).
 	TLSVerify *bool
-	// RetryTimes bounds how often a transient failure is retried.
+	// RetryTimes is how often a request that failed for a passing reason
+	// is retried, taken literally: 0 (skopeo's default) tries once. A
+	// transport that retries its own requests marks their last failure
+	// with Retried, so that the copy engine does not retry them again.
 	RetryTimes int
 	// TempDir is where a transport stages data it cannot stage next to its
 	// target; empty means os.TempDir().
