@@ -109,30 +109,6 @@ func TestWriteFile(t *testing.T) {
 	}
 }
 
-func TestReplaceDir(t *testing.T) {
-	tmp := t.TempDir()
-	path := filepath.Join(tmp, "d")
-	mk := func(name, file string) string {
-		p := filepath.Join(tmp, name)
-		os.Mkdir(p, 0o755)
-		os.WriteFile(filepath.Join(p, file), nil, 0o644)
-		return p
-	}
-	if err := ReplaceDir(mk(".lade-tmp-d-1", "one"), path); err != nil {
-		t.Fatal(err)
-	}
-	if err := ReplaceDir(mk(".lade-tmp-d-2", "two"), path); err != nil {
-		t.Fatal(err)
-	}
-	ents, _ := os.ReadDir(path)
-	if len(ents) != 1 || ents[0].Name() != "two" {
-		t.Fatalf("replaced directory holds %v", ents)
-	}
-	if ents, _ := os.ReadDir(tmp); len(ents) != 1 {
-		t.Fatalf("left behind: %v", ents)
-	}
-}
-
 func TestStage(t *testing.T) {
 	ctx := context.Background()
 	tmp := t.TempDir()
