@@ -29,6 +29,13 @@ teardown_file() {
 	registry_stop
 }
 
+teardown() {
+	local m
+	for m in ${MOUNTS:-}; do
+		umount "$m" 2>/dev/null || true
+	done
+}
+
 setup() {
 	requires skopeo jq
 	TESTDIR="$BATS_TEST_TMPDIR"
@@ -234,6 +241,49 @@ same_rootfs() {
 	[[ ! -e "$TESTDIR/new.tar" && ! -e "$TESTDIR/newlayout" ]]
 	[[ -z "$(ls -A "$TESTDIR" | grep lade-tmp)" ]]
 	image-verify "$TESTDIR/l"
+}
+
+@test "lade copy writes into an existing destination as skopeo does: owner, mode, inode and mount points kept" {
+	requires root
+	# Directories an admin made for a group (setgid, nobody's), as skopeo
+	# leaves them.
+	for d in dir-la oci-la dir-sk oci-sk; do
+		mkdir -m 2770 "$TESTDIR/$d"
+		chown nobody:nogroup "$TESTDIR/$d"
+	done
+	before="$(stat -c '%U:%G %a' "$TESTDIR/dir-la")"
+	skopeo --insecure-policy copy -q "oci:$SMALL:latest" "dir:$TESTDIR/dir-sk"
+	skopeo --insecure-policy copy -q "oci:$SMALL:latest" "oci:$TESTDIR/oci-sk:v1"
+	for d in dir oci; do
+		ino="$(stat -c %i "$TESTDIR/$d-la")"
+		name="$d:$TESTDIR/$d-la"
+		[[ "$d" == oci ]] && name="$name:v1"
+		lade_ok copy "oci:$SMALL:latest" "$name"
+		lade_ok copy "oci:$SMALL:latest" "$name"
+		[[ "$(stat -c '%U:%G %a %i' "$TESTDIR/$d-la")" == "$before $ino" ]] || fail "$d: $(stat -c '%U:%G %a %i' "$TESTDIR/$d-la"), was $before $ino"
+		[[ "$(stat -c '%U:%G %a' "$TESTDIR/$d-sk")" == "$before" ]] || fail "skopeo changed $d-sk"
+		[[ -z "$(ls -A "$TESTDIR/$d-la" | grep lade-tmp)" ]] || fail "$d: temporary files left"
+	done
+	# Bind-mounted archive files (a container's -v out.tar:/out.tar) are
+	# written into; a failed copy leaves one as it was.
+	touch "$TESTDIR/a.tar" "$TESTDIR/x.tar"
+	for f in a.tar x.tar; do
+		mount --bind "$TESTDIR/$f" "$TESTDIR/$f" || skip "cannot bind-mount"
+		MOUNTS="${MOUNTS:-} $TESTDIR/$f"
+	done
+	lade_ok copy "oci:$SMALL:latest" "oci-archive:$TESTDIR/a.tar:v1"
+	lade_ok copy --format v2s2 "oci:$SMALL:latest" "docker-archive:$TESTDIR/x.tar:foo/bar:v1"
+	lade_ok inspect "oci-archive:$TESTDIR/a.tar:v1"
+	lade_ok inspect "docker-archive:$TESTDIR/x.tar"
+	skopeo inspect "docker-archive:$TESTDIR/x.tar" >/dev/null
+	cp -r "$SMALL" "$TESTDIR/bad"
+	layer="$(jq -r '.layers[0].digest' "$TESTDIR/bad/blobs/sha256/$(jq -r '.manifests[0].digest' "$TESTDIR/bad/index.json" | cut -d: -f2)" | cut -d: -f2)"
+	chmod u+w "$TESTDIR/bad/blobs/sha256/$layer"
+	printf 'corrupt' >>"$TESTDIR/bad/blobs/sha256/$layer"
+	sum="$(sha256sum <"$TESTDIR/a.tar")"
+	lade_fail copy "oci:$TESTDIR/bad:latest" "oci-archive:$TESTDIR/a.tar:v2"
+	[[ "$(sha256sum <"$TESTDIR/a.tar")" == "$sum" ]] || fail "a failed copy changed the mounted archive"
+	[[ -z "$(ls -A "$TESTDIR" | grep lade-tmp)" ]] || fail "temporary files left"
 }
 
 @test "lade copy: bad command lines are one clear line" {

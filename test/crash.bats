@@ -83,4 +83,13 @@ reachable_blobs_ok() {
 	# gc cleans up after the killed copies.
 	"$LADE" gc --layout "$TESTDIR/dst"
 	reachable_blobs_ok "$TESTDIR/dst"
+	# So does the next copy to each destination, for what they left there.
+	"$LADE" copy "oci:$src:t" "oci-archive:$TESTDIR/a.tar:new"
+	"$LADE" copy "oci:$src:t" "dir:$TESTDIR/d"
+	for f in "$TESTDIR"/fresh-*; do
+		"$LADE" copy "oci:$src:t" "oci:$f:t"
+	done
+	"$LADE" copy "oci:$src:t" "oci:$TESTDIR/fresh-last:t"
+	left="$(find "$TESTDIR" -name '.lade-tmp-*')"
+	[[ -z "$left" ]] || fail "left behind: $left"
 }

@@ -132,7 +132,14 @@ arguments. Exit status is 0 on success and 1 on any error.`,
 		CommandNotFound: func(c *cli.Context, cmd string) {
 			// Reported by the caller through the returned error below.
 		},
-		ExitErrHandler: func(*cli.Context, error) {},
+		// Called with the failing command's context: remember whether
+		// that command has --rootless, for reportError's hint.
+		ExitErrHandler: func(c *cli.Context, err error) {
+			if err != nil && c.Command != nil && findFlag(c.Command.Flags, "rootless") != nil {
+				c.App.Metadata[rootlessHintKey] = true
+			}
+		},
+		Metadata: map[string]any{},
 	}
 	app.Action = func(c *cli.Context) error {
 		if c.Args().Present() {

@@ -263,7 +263,7 @@ func TestAmbiguousTag(t *testing.T) {
 func TestMultiLineErrorIsOneLine(t *testing.T) {
 	var b strings.Builder
 	logger := setupLogging(&b)
-	reportError(t.Context(), logger, "lade", errors.Join(errors.New("first"), errors.New("second")))
+	reportError(t.Context(), logger, "lade", errors.Join(errors.New("first"), errors.New("second")), false)
 	if b.String() != "   ⨯ first; second\n" {
 		t.Errorf("got %q", b.String())
 	}

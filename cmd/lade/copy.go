@@ -99,7 +99,10 @@ while it streams; nothing is stored under a digest it does not match. A
 failed or interrupted copy leaves the destination as it was: a layout keeps
 at most unreferenced blobs (removed by "lade gc"), an archive or dir: is
 untouched, a registry keeps the blobs it received (its garbage collector
-removes them).
+removes them). An existing oci: or dir: directory is written into, as skopeo
+does: it keeps its owner and mode and may be a mount point. An archive is
+replaced by a new file, or, when it is a mount point or its directory is not
+writable, rewritten in place: a failure in that last step leaves it empty.
 
 The source must be allowed by the signature policy (containers-policy.json):
 --policy FILE, else $HOME/.config/containers/policy.json, else

@@ -41,7 +41,8 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		if errors.As(err, &status) {
 			return int(status)
 		}
-		reportError(ctx, logger, app.Name, err)
+		hint, _ := app.Metadata[rootlessHintKey].(bool)
+		reportError(ctx, logger, app.Name, err, hint)
 		return 1
 	}
 	return 0
@@ -53,11 +54,18 @@ type exitStatus int
 
 func (s exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(s)) }
 
-// reportError prints err as one line (plus a hint when a permission error
-// suggests that --rootless may help).
-func reportError(ctx context.Context, logger *slog.Logger, name string, err error) {
-	// A read-only layout or archive is not a matter of --rootless.
-	if errors.Is(err, os.ErrPermission) && !errors.Is(err, cas.ErrReadOnly) {
+// rootlessHintKey is set in the app's Metadata when the command that failed
+// has a --rootless flag (see newApp's ExitErrHandler).
+const rootlessHintKey = "rootless-hint"
+
+// reportError prints err as one line, after a hint when a permission error
+// of a command that has a --rootless flag (rootlessFlag) suggests that
+// --rootless may help.
+func reportError(ctx context.Context, logger *slog.Logger, name string, err error, rootlessFlag bool) {
+	// A read-only layout or archive is not a matter of --rootless, and a
+	// command without the flag (copy, inspect, login...) has nothing to
+	// suggest.
+	if rootlessFlag && errors.Is(err, os.ErrPermission) && !errors.Is(err, cas.ErrReadOnly) {
 		logger.Log(ctx, slog.LevelWarn, name+" encountered a permission error: maybe --rootless will help?")
 	}
 	// One line, whatever the error holds (errors.Join separates by newlines).

@@ -19,6 +19,18 @@ func init() {
 		Hidden: true,
 		Action: func(*cli.Context) error { panic("boom") },
 	})
+	// Two hidden commands failing with a permission error, one with a
+	// --rootless flag, to test when the --rootless hint is printed.
+	eperm := func(*cli.Context) error {
+		return fmt.Errorf("write x: %w", &os.PathError{Op: "open", Path: "x", Err: os.ErrPermission})
+	}
+	registerCommand(&cli.Command{Name: "test-eperm", Hidden: true, Action: eperm})
+	registerCommand(&cli.Command{
+		Name:   "test-eperm-rootless",
+		Hidden: true,
+		Flags:  []cli.Flag{&cli.BoolFlag{Name: "rootless"}},
+		Action: eperm,
+	})
 }
 
 // result is the outcome of one lade invocation.
@@ -112,11 +124,23 @@ func TestPanicIsOneLineError(t *testing.T) {
 func TestReportErrorPermissionHint(t *testing.T) {
 	var b bytes.Buffer
 	logger := setupLogging(&b)
-	reportError(t.Context(), logger, "umoci", &os.PathError{Op: "open", Path: "x", Err: os.ErrPermission})
+	reportError(t.Context(), logger, "umoci", &os.PathError{Op: "open", Path: "x", Err: os.ErrPermission}, true)
 	want := "   • umoci encountered a permission error: maybe --rootless will help?\n   ⨯ open x: permission denied\n"
 	if b.String() != want {
 		t.Errorf("got %q, want %q", b.String(), want)
 	}
+}
+
+// TestRootlessHintOnlyWithTheFlag: the hint is printed for a permission
+// error of a command that has --rootless, and not for one of a command
+// without it (copy, inspect, login...), where it would be wrong.
+func TestRootlessHintOnlyWithTheFlag(t *testing.T) {
+	const hint = "   • lade encountered a permission error: maybe --rootless will help?\n"
+	r := lade(t, "test-eperm-rootless")
+	if r.code != 1 || r.stderr != hint+"   ⨯ write x: open x: permission denied\n" {
+		t.Errorf("command with --rootless: exit %d, stderr %q", r.code, r.stderr)
+	}
+	failLade(t, "write x: open x: permission denied", "test-eperm")
 }
 
 // TestReportErrorNoHintForReadOnly: a layout or archive that is read-only
@@ -125,7 +149,7 @@ func TestReportErrorNoHintForReadOnly(t *testing.T) {
 	var b bytes.Buffer
 	logger := setupLogging(&b)
 	err := fmt.Errorf("put blob: %w: %w", cas.ErrReadOnly, &os.PathError{Op: "open", Path: "x", Err: os.ErrPermission})
-	reportError(t.Context(), logger, "lade", err)
+	reportError(t.Context(), logger, "lade", err, true)
 	if want := "   ⨯ put blob: layout is read-only: open x: permission denied\n"; b.String() != want {
 		t.Errorf("got %q, want %q", b.String(), want)
 	}

@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"strconv"
 
 	"golang.org/x/sys/unix"
 
@@ -51,17 +49,23 @@ func Create(ctx context.Context, path string) error {
 	}
 	// The layout is populated in a temporary directory next to it and
 	// renamed into place, so that a process killed half way leaves no
-	// half-written layout at path (at most a .lade-tmp-init-* directory).
-	tmp, err := mkdirTemp(filepath.Dir(root), tempPrefix+"init-")
+	// half-written layout at path, only a .lade-tmp-init-* directory, which
+	// the next Create in the same directory removes (see newInitDir).
+	tmp, err := newInitDir(filepath.Dir(root))
 	if err != nil {
 		return createErr(err.Error(), err)
 	}
-	if err := populate(tmp, own); err != nil {
-		_ = os.RemoveAll(tmp)
+	defer tmp.Close() // the lock, once the directory is renamed or removed
+	if err := own.chown(tmp.Name()); err != nil {
+		_ = os.RemoveAll(tmp.Name())
 		return createErr(err.Error(), err)
 	}
-	if err := renameNoReplace(tmp, root); err != nil {
-		_ = os.RemoveAll(tmp)
+	if err := populate(tmp.Name(), own); err != nil {
+		_ = os.RemoveAll(tmp.Name())
+		return createErr(err.Error(), err)
+	}
+	if err := renameNoReplace(tmp.Name(), root); err != nil {
+		_ = os.RemoveAll(tmp.Name())
 		if errors.Is(err, fs.ErrExist) {
 			return createErr(path+" already exists", fs.ErrExist)
 		}
@@ -71,22 +75,6 @@ func Create(ctx context.Context, path string) error {
 		return createErr(err.Error(), err)
 	}
 	return nil
-}
-
-// mkdirTemp creates a new directory named prefix plus random digits in
-// parent, mode 0o755 less the umask (os.MkdirTemp would make it 0o700).
-func mkdirTemp(parent, prefix string) (string, error) {
-	for range 100 {
-		p := filepath.Join(parent, prefix+strconv.FormatUint(uint64(rand.Uint32()), 10))
-		err := os.Mkdir(p, 0o755)
-		if err == nil {
-			return p, nil
-		}
-		if !errors.Is(err, fs.ErrExist) {
-			return "", err
-		}
-	}
-	return "", fmt.Errorf("create a temporary directory in %s: too many attempts", parent)
 }
 
 // renameNoReplace renames the directory from to to, failing with
@@ -143,11 +131,12 @@ func mkdirParents(dir string) (owner, error) {
 	return own, nil
 }
 
-// populate writes the content of a new layout into the empty dir root.
+// populate writes the content of a new layout into the directory root:
+// blobs/sha256/, index.json, and oci-layout last (a directory without it is
+// not a layout, so a root whose populate was interrupted is never taken
+// for one). Files are written to a temporary file, fsynced and renamed, so
+// that a populate may start again over what an interrupted one left.
 func populate(root string, own owner) error {
-	if err := own.chown(root); err != nil {
-		return err
-	}
 	if err := mkdirOwned(filepath.Join(root, blobsDir), own); err != nil {
 		return err
 	}
@@ -158,39 +147,44 @@ func populate(root string, own owner) error {
 	if err != nil {
 		return err
 	}
-	if err := writeNewFile(filepath.Join(root, layoutFile), []byte(emptyLayoutFile), own); err != nil {
+	if err := writeFileAtomic(root, indexFile, idx, own); err != nil {
 		return err
 	}
-	if err := writeNewFile(filepath.Join(root, indexFile), idx, own); err != nil {
-		return err
-	}
-	for _, d := range []string{blobDir(root), filepath.Join(root, blobsDir), root} {
+	for _, d := range []string{blobDir(root), filepath.Join(root, blobsDir)} {
 		if err := syncDir(d); err != nil {
 			return err
 		}
 	}
-	return nil
+	return writeFileAtomic(root, layoutFile, []byte(emptyLayoutFile), own)
 }
 
-// writeNewFile creates path exclusively (0o644, umask applies), writes data
-// and fsyncs it.
-func writeNewFile(path string, data []byte, own owner) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+// writeFileAtomic writes data to root/name through a temporary file in
+// root (.lade-tmp-*, 0o644, given to own, fsynced), renamed over name, and
+// fsyncs root.
+func writeFileAtomic(root, name string, data []byte, own owner) error {
+	f, err := os.CreateTemp(root, tempPrefix+"*")
 	if err != nil {
-		return err
+		return fmt.Errorf("write %s: %w", name, err)
 	}
 	_, err = f.Write(data)
 	if err == nil {
-		err = f.Sync()
+		err = f.Chmod(0o644)
 	}
 	if err == nil {
 		err = own.fchown(f)
 	}
+	if err == nil {
+		err = f.Sync()
+	}
 	if cerr := f.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
-	if err != nil {
-		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
+	if err == nil {
+		err = os.Rename(f.Name(), filepath.Join(root, name))
 	}
-	return nil
+	if err != nil {
+		_ = os.Remove(f.Name())
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	return syncDir(root)
 }

@@ -1,6 +1,8 @@
 // Package dir is the OCI image-layout directory backend of cas.Engine.
 //
-// It owns everything that touches a layout on disk: creating one (Create),
+// It owns everything that touches a layout on disk: creating one (Create,
+// which builds it in a flocked .lade-tmp-init-* directory next to the path
+// and renames it into place; CreateIn, in an existing empty directory),
 // opening and validating one (Open), the digest → blob path mapping (one
 // validating function, blobPath), crash-safe writes (temp file
 // PATH/.lade-tmp-*, fsync, chmod 0o644, rename, fsync of the directory),

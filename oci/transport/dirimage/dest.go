@@ -14,15 +14,19 @@ import (
 	"github.com/lade-oci/lade/oci/cas"
 	"github.com/lade-oci/lade/oci/transport"
 	"github.com/lade-oci/lade/oci/transport/internal/localfs"
-	"github.com/opencontainers/go-digest"
 	ispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
-// dest writes a dir: directory through a staging directory next to it.
+// dest writes a dir: directory. An existing directory is written into,
+// through a stage inside it, so that it keeps its inode, owner and mode
+// and may be a mount point or sit in a directory the user may not write; a
+// missing one is staged next to its path and renamed into place.
 type dest struct {
 	name  transport.Name
 	path  string // explicit path of the directory
 	stage *localfs.Stage
+	// inside: path existed at open and the stage is in it.
+	inside bool
 
 	mu   sync.Mutex
 	done bool // committed or closed: the stage is gone
@@ -30,7 +34,8 @@ type dest struct {
 
 // OpenDestination checks a dir: destination (missing with an existing
 // parent, an empty directory, or a directory with a version file) and
-// creates its staging directory next to it.
+// creates its staging directory: inside it when it exists, else next to
+// it. Stages that killed copies left are removed first.
 func OpenDestination(ctx context.Context, name transport.Name, opts transport.Options) (transport.Destination, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -42,19 +47,31 @@ func OpenDestination(ctx context.Context, name transport.Name, opts transport.Op
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", name, err)
 	}
-	if err := checkReplaceable(t.Path); err != nil {
-		return nil, fmt.Errorf("open %s: %w", name, err)
+	d := &dest{name: name, path: t.Path, inside: t.Exists()}
+	// Leftovers of killed copies: stages next to the path (of a copy to a
+	// missing path, or of an older lade), and inside it.
+	localfs.CleanStale(t.Path)
+	if d.inside {
+		if !t.Info.IsDir() {
+			return nil, fmt.Errorf("open %s: %s: %w", name, t.Path, syscall.ENOTDIR)
+		}
+		localfs.CleanStaleStages(t.Path)
+		if err := checkReplaceable(t.Path); err != nil {
+			return nil, fmt.Errorf("open %s: %w", name, err)
+		}
+		d.stage, err = localfs.NewStageIn(t.Path, true)
+	} else {
+		d.stage, err = localfs.NewStage(filepath.Dir(t.Path), t.Path, true)
 	}
-	stage, err := localfs.NewStage(filepath.Dir(t.Path), t.Path, true)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", name, err)
 	}
-	return &dest{name: name, path: t.Path, stage: stage}, nil
+	return d, nil
 }
 
-// checkReplaceable refuses to replace anything but a missing path, an
+// checkReplaceable refuses to write into anything but a missing path, an
 // empty directory or a directory with a version file (skopeo's rule and
-// words).
+// words). Stages (live ones of concurrent copies) do not count as content.
 func checkReplaceable(path string) error {
 	fi, err := os.Lstat(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -74,10 +91,20 @@ func checkReplaceable(path string) error {
 		return err
 	}
 	defer d.Close()
-	if names, _ := d.Readdirnames(1); len(names) > 0 {
-		return fmt.Errorf("%s is not a containers image directory, don't want to overwrite important data", path)
+	for {
+		names, err := d.Readdirnames(64)
+		for _, n := range names {
+			if !localfs.IsStageName(n) {
+				return fmt.Errorf("%s is not a containers image directory, don't want to overwrite important data", path)
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
 	}
-	return nil
 }
 
 func (d *dest) Name() transport.Name                         { return d.name }
@@ -109,79 +136,6 @@ func (d *dest) PutManifest(ctx context.Context, desc ispec.Descriptor, raw []byt
 		return fmt.Errorf("store manifest in %s: %w", d.name, err)
 	}
 	return nil
-}
-
-// Commit writes manifest.json and version, then puts the staged directory
-// in place of the path at once.
-func (d *dest) Commit(ctx context.Context, desc ispec.Descriptor, raw []byte) error {
-	if err := checkRaw(desc, raw); err != nil {
-		return fmt.Errorf("commit %s: %w", d.name, err)
-	}
-	if err := d.commit(ctx, desc, raw); err != nil {
-		return fmt.Errorf("commit %s: %w", d.name, err)
-	}
-	return nil
-}
-
-func (d *dest) commit(ctx context.Context, desc ispec.Descriptor, raw []byte) error {
-	if err := d.stage.PutBytes(ctx, manifestFile, desc, raw); err != nil {
-		return err
-	}
-	v := []byte(version)
-	vdesc := ispec.Descriptor{Digest: digest.FromBytes(v), Size: int64(len(v))}
-	if err := d.stage.PutBytes(ctx, versionFile, vdesc, v); err != nil {
-		return err
-	}
-	if err := d.takeAttributes(); err != nil {
-		return err
-	}
-	if err := localfs.SyncDir(d.stage.Dir()); err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	// Check again: the path may have changed since Open.
-	if err := checkReplaceable(d.path); err != nil {
-		return err
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.done {
-		return errors.New("destination already closed")
-	}
-	d.done = true
-	if err := localfs.ReplaceDir(d.stage.Dir(), d.path); err != nil {
-		_ = d.stage.Remove()
-		return err
-	}
-	d.stage.Release()
-	return nil
-}
-
-// takeAttributes gives the staged directory the mode (and, as root, the
-// owner) of the directory it replaces, or 0755.
-func (d *dest) takeAttributes() error {
-	mode := os.FileMode(0o755)
-	fi, err := os.Stat(d.path)
-	if err == nil {
-		mode = fi.Mode().Perm()
-	}
-	if err := os.Chmod(d.stage.Dir(), mode); err != nil {
-		return err
-	}
-	if st, ok := statT(fi); ok && os.Geteuid() == 0 {
-		return os.Chown(d.stage.Dir(), int(st.Uid), int(st.Gid))
-	}
-	return nil
-}
-
-func statT(fi fs.FileInfo) (*syscall.Stat_t, bool) {
-	if fi == nil {
-		return nil, false
-	}
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	return st, ok
 }
 
 // Close removes the staging directory; without a successful Commit the

@@ -10,13 +10,17 @@
 //
 // The source reads such a directory (the version file is not required, as
 // skopeo 1.9 does not require it) and verifies every blob against its
-// digest and size while it streams. The destination writes the whole
-// directory in a sibling temporary directory (every file fsynced) and, at
-// Commit, puts it in place at once: renamed to the path, or exchanged with
-// the existing directory (renameat2 RENAME_EXCHANGE), which is then
-// removed. Like skopeo it replaces only an empty directory or one with a
-// version file. Layers are stored as they come (PreserveCompression) and
-// any manifest type is accepted.
+// digest and size while it streams. The destination writes into an
+// existing directory, as skopeo does, so that the directory keeps its
+// inode, owner and mode and may be a mount point or sit in a directory the
+// user may not write: files are staged in a ".lade-tmp-stage-*"
+// subdirectory (every file fsynced) and, at Commit, moved in so that the
+// directory holds a whole image, old or new, at every moment: version, the
+// blobs, then manifest.json (the switch), then the old files are deleted
+// (commit.go). A missing directory is staged next to its path and renamed
+// into place. Like skopeo it writes only into an empty directory or one
+// with a version file. Layers are stored as they come (PreserveCompression)
+// and any manifest type is accepted.
 //
 // It imports no other transport.
 package dirimage

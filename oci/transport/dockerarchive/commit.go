@@ -12,6 +12,7 @@ import (
 	"github.com/lade-oci/lade/oci/cas"
 	"github.com/lade-oci/lade/oci/casext/mediatype"
 	"github.com/lade-oci/lade/oci/transport"
+	"github.com/lade-oci/lade/oci/transport/internal/tarout"
 	"github.com/opencontainers/go-digest"
 	ispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -42,7 +43,14 @@ func (d *dest) Commit(ctx context.Context, desc ispec.Descriptor, raw []byte) er
 			return fmt.Errorf("commit %s: %w", d.name, errExisting)
 		}
 	}
-	err = d.out.WriteFile(ctx, noReplace, func(f *os.File) error { return d.write(ctx, f, img) })
+	// Per layer its .tar and a directory of three members, the config,
+	// manifest.json and repositories (a few KiB).
+	content := d.stage.Size() + 64<<10
+	for _, l := range img.legacy {
+		content += int64(len(l.json))
+	}
+	size := tarout.MaxSize(4*len(img.legacy)+len(img.layers)+3, content)
+	err = d.out.WriteFile(ctx, noReplace, size, func(ctx context.Context, f *os.File) error { return d.write(ctx, f, img) })
 	if errors.Is(err, syscall.EEXIST) {
 		err = errExisting
 	}

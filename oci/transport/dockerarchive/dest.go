@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"sync"
 
 	"github.com/lade-oci/lade/oci/casext/mediatype"
@@ -32,7 +30,8 @@ type dest struct {
 
 // OpenDestination checks a docker-archive: destination (a missing file
 // with an existing parent, an empty file, or a special file such as
-// /dev/stdout) and creates its staging directory. Its RepoTags are the
+// /dev/stdout), decides how it is written (see localfs.Output.Prepare) and
+// creates its staging directory. Its RepoTags are the
 // name's NAME:TAG, then opts.AdditionalTags.
 func OpenDestination(ctx context.Context, name transport.Name, opts transport.Options) (transport.Destination, error) {
 	if err := ctx.Err(); err != nil {
@@ -61,14 +60,7 @@ func OpenDestination(ctx context.Context, name transport.Name, opts transport.Op
 	if out.Info != nil && out.Info.Mode().IsRegular() && out.Info.Size() > 0 {
 		return nil, fmt.Errorf("open %s: %w", name, errExisting)
 	}
-	parent := filepath.Dir(out.Path)
-	if out.Special() {
-		parent = opts.TempDir
-		if parent == "" {
-			parent = os.TempDir()
-		}
-	}
-	stage, err := localfs.NewStage(parent, out.Path, false)
+	stage, err := out.Prepare(ctx, localfs.TempDir(opts.TempDir))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", name, err)
 	}
@@ -107,7 +99,7 @@ func (d *dest) PutManifest(ctx context.Context, desc ispec.Descriptor, raw []byt
 // archive path is untouched.
 func (d *dest) Close() error { return d.finish() }
 
-// finish removes the stage once.
+// finish removes the stage and releases the output once.
 func (d *dest) finish() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -115,7 +107,7 @@ func (d *dest) finish() error {
 		return nil
 	}
 	d.done = true
-	return d.stage.Remove()
+	return errors.Join(d.stage.Remove(), d.out.Close())
 }
 
 // checkDigest refuses digests other than sha256 (layer digests are diff_ids).

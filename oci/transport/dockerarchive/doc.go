@@ -20,9 +20,11 @@
 //
 // Blobs are staged in a temporary directory next to the archive; Commit
 // writes the archive into a temporary file there, fsyncs it and renames it
-// into place (a special file such as /dev/stdout is written through). Like
-// skopeo it refuses an existing non-empty file, and an index (several
-// images) with transport.ErrUnsupported.
+// into place. An existing empty file that cannot be replaced by rename (a
+// mount point, in a directory the user may not write) is written in place,
+// and a special file such as /dev/stdout is written through (see
+// localfs.Output). Like skopeo it refuses an existing non-empty file, and an
+// index (several images) with transport.ErrUnsupported.
 //
 // Reading docker-archive: is oci/transport/layout's. It imports no other
 // transport.

@@ -5,10 +5,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"time"
@@ -26,7 +26,9 @@ const layoutFile = `{"imageLayoutVersion":"1.0.0"}` + "\n"
 
 // archiveDest writes an OCI archive (oci-archive:) holding only the copied
 // image. Blobs are staged in a temporary directory; Commit assembles the
-// archive in a temporary file and renames it over the path.
+// archive in a temporary file and renames it over the path, or, for a file
+// that cannot be replaced (a mount point, in a directory the user may not
+// write), rewrites the file in place.
 type archiveDest struct {
 	name  transport.Name
 	out   localfs.Output
@@ -38,30 +40,19 @@ type archiveDest struct {
 	done bool // committed or closed: the stage is gone
 }
 
-// openArchiveDest checks the path of an oci-archive: destination and
-// creates the staging directory: next to the archive, or in opts.TempDir
-// for a special file (/dev/stdout).
-func openArchiveDest(name transport.Name, opts transport.Options) (*archiveDest, error) {
+// openArchiveDest checks the path of an oci-archive: destination, decides
+// how it is written (replaced by rename, rewritten in place, or written
+// through: see localfs.Output.Prepare) and creates the staging directory.
+func openArchiveDest(ctx context.Context, name transport.Name, opts transport.Options) (*archiveDest, error) {
 	out, err := localfs.ResolveOutput(name.Path)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", name, err)
 	}
-	stage, err := localfs.NewStage(stageParent(out, opts), out.Path, false)
+	stage, err := out.Prepare(ctx, localfs.TempDir(opts.TempDir))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", name, err)
 	}
 	return &archiveDest{name: name, out: out, stage: stage, compression: layerCompression(opts)}, nil
-}
-
-// stageParent is where a destination writing out stages its blobs.
-func stageParent(out localfs.Output, opts transport.Options) string {
-	if !out.Special() {
-		return filepath.Dir(out.Path)
-	}
-	if opts.TempDir != "" {
-		return opts.TempDir
-	}
-	return os.TempDir()
 }
 
 func (d *archiveDest) Name() transport.Name                         { return d.name }
@@ -112,7 +103,9 @@ func (d *archiveDest) Commit(ctx context.Context, desc ispec.Descriptor, raw []b
 	if err != nil {
 		return fmt.Errorf("commit %s: %w", d.name, err)
 	}
-	err = d.out.WriteFile(ctx, false, func(f *os.File) error {
+	// blobs/, blobs/sha256/, the blobs, index.json and oci-layout.
+	size := tarout.MaxSize(len(d.stage.Names())+4, d.stage.Size()+int64(len(index)+len(layoutFile)))
+	err = d.out.WriteFile(ctx, false, size, func(ctx context.Context, f *os.File) error {
 		return d.writeArchive(ctx, f, index)
 	})
 	if err != nil {
@@ -162,7 +155,8 @@ func (d *archiveDest) addStaged(ctx context.Context, w *tarout.Writer, hdr *tar.
 	return w.Add(ctx, hdr, f)
 }
 
-// finish removes the stage once, after Commit or at Close.
+// finish removes the stage and releases the output once, after Commit or
+// at Close.
 func (d *archiveDest) finish() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -170,7 +164,7 @@ func (d *archiveDest) finish() error {
 		return nil
 	}
 	d.done = true
-	return d.stage.Remove()
+	return errors.Join(d.stage.Remove(), d.out.Close())
 }
 
 // Close discards the stage; without a successful Commit the archive path

@@ -185,3 +185,61 @@ func sortStrings(s []string) {
 		}
 	}
 }
+
+// TestOCIArchiveInPlaceCloseWithoutCommit: an archive that is rewritten in
+// place (its directory may not be written) is not touched until Commit:
+// Close leaves it as it was, and the stage (in the temporary directory)
+// is gone.
+func TestOCIArchiveInPlaceCloseWithoutCommit(t *testing.T) {
+	tmp := t.TempDir()
+	dir, tempDir := filepath.Join(tmp, "d"), filepath.Join(tmp, "tmp")
+	os.Mkdir(dir, 0o755)
+	os.Mkdir(tempDir, 0o755)
+	tarPath := filepath.Join(dir, "img.tar")
+	old := []byte("the old archive")
+	os.WriteFile(tarPath, old, 0o644)
+	ct.UnwritableDir(t, dir)
+	d, err := OpenDestination(context.Background(), ct.MustParse(t, "oci-archive:"+tarPath+":v1"), transport.Options{TempDir: tempDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d.(*archiveDest).out.InPlace() {
+		t.Fatal("the archive is not rewritten in place")
+	}
+	content := []byte("layer")
+	if err := d.PutBlob(context.Background(), ispec.Descriptor{Digest: digest.FromBytes(content), Size: 5}, bytes.NewReader(content)); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(tarPath); !bytes.Equal(got, old) {
+		t.Fatal("the archive changed without Commit")
+	}
+	if ents, _ := os.ReadDir(tempDir); len(ents) != 0 {
+		t.Fatalf("left behind: %v", ents)
+	}
+}
+
+// TestOCIArchiveInPlaceOwnSource: an archive rewritten in place that is
+// also the copy's source (open, so flocked) is refused when the
+// destination is opened, before any blob is copied.
+func TestOCIArchiveInPlaceOwnSource(t *testing.T) {
+	tmp := t.TempDir()
+	dir := filepath.Join(tmp, "d")
+	os.Mkdir(dir, 0o755)
+	lay := filepath.Join(tmp, "l")
+	ct.Small(t, lay, "latest")
+	tarPath := filepath.Join(dir, "img.tar")
+	copyNames(t, "oci:"+lay+":latest", "oci-archive:"+tarPath+":v1")
+	ct.UnwritableDir(t, dir)
+	src, err := openSource(t, "oci-archive:"+tarPath+":v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	_, err = OpenDestination(context.Background(), ct.MustParse(t, "oci-archive:"+tarPath+":v2"), transport.Options{TempDir: tmp})
+	if err == nil || !strings.Contains(err.Error(), "is this copy's source") {
+		t.Fatalf("open of the source as an in-place destination: %v", err)
+	}
+}

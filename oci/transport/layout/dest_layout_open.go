@@ -4,16 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"github.com/lade-oci/lade/oci/cas/dir"
 	"github.com/lade-oci/lade/oci/casext"
 	"github.com/lade-oci/lade/oci/transport"
 	"github.com/lade-oci/lade/oci/transport/internal/localfs"
-	"golang.org/x/sys/unix"
 )
 
 // createdLayout records what opening an oci: destination created, so that
@@ -25,9 +25,14 @@ type createdLayout struct {
 }
 
 // openLayoutDest opens the layout of an oci: destination, creating it when
-// the path does not exist (its parent must, as with skopeo) or is an empty
-// directory. A non-empty directory that is not a layout is refused (skopeo
-// would add the layout's files to it).
+// the path does not exist (its parent must, as with skopeo: dir.Create
+// builds it next to the path and renames it into place) or inside an
+// existing directory without an oci-layout that is empty (dir.CreateIn: the
+// directory keeps its inode, owner and mode, and may be a mount point or
+// in a directory the user may not write). A non-empty directory that is
+// not a layout is refused (skopeo would add the layout's files to it).
+// Temporary files of killed processes in the layout are removed when no
+// other process has it open.
 func openLayoutDest(ctx context.Context, name transport.Name, opts transport.Options) (*layoutDest, error) {
 	t, err := localfs.Resolve(name.Path)
 	if err != nil {
@@ -43,13 +48,15 @@ func openLayoutDest(ctx context.Context, name transport.Name, opts transport.Opt
 			err = nil // created meanwhile by someone else: open it
 		}
 	case t.Info.IsDir():
-		var empty bool
-		if empty, err = isEmptyDir(t.Path); err == nil && empty {
-			err = createInEmptyDir(ctx, t.Path, t.Info)
-			created.layout = err == nil
-		} else if _, serr := os.Lstat(filepath.Join(t.Path, "oci-layout")); err == nil && errors.Is(serr, fs.ErrNotExist) {
+		err = dir.CreateIn(ctx, t.Path)
+		switch {
+		case err == nil:
+			created.layout = true
+		case errors.Is(err, syscall.ENOTEMPTY): // before ErrExist, which it matches
 			// skopeo would write a layout among the files; lade does not.
 			err = fmt.Errorf("%s is a non-empty directory without an oci-layout file, not an image layout", t.Path)
+		case errors.Is(err, fs.ErrExist):
+			err = nil // a layout: open it
 		}
 	}
 	if err != nil {
@@ -62,54 +69,10 @@ func openLayoutDest(ctx context.Context, name transport.Name, opts transport.Opt
 		}
 		return nil, openErr(name, err)
 	}
+	if err := engine.Clean(ctx); err != nil {
+		slog.DebugContext(ctx, "remove temporary files of killed processes", "layout", t.Path, "error", err)
+	}
 	return &layoutDest{name: name, engine: casext.NewEngine(engine), created: created, compression: layerCompression(opts)}, nil
-}
-
-// isEmptyDir reports whether directory path has no entries.
-func isEmptyDir(path string) (bool, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return false, err
-	}
-	defer f.Close()
-	names, err := f.Readdirnames(1)
-	if len(names) > 0 {
-		return false, nil
-	}
-	if err != nil && !errors.Is(err, io.EOF) {
-		return false, err
-	}
-	return true, nil
-}
-
-// createInEmptyDir creates a layout in a sibling temporary directory and
-// renames it over the empty directory path (rename(2) replaces an empty
-// directory atomically), keeping path's mode.
-func createInEmptyDir(ctx context.Context, path string, fi fs.FileInfo) error {
-	tmp, err := os.MkdirTemp(filepath.Dir(path), localfs.TempName(path))
-	if err != nil {
-		return err
-	}
-	// dir.Create wants a path that does not exist yet.
-	if err := os.Remove(tmp); err != nil {
-		return err
-	}
-	if err := dir.Create(ctx, tmp); err != nil {
-		return err
-	}
-	err = os.Chmod(tmp, fi.Mode().Perm())
-	if err == nil {
-		// os.Rename refuses any existing directory; rename(2) replaces an
-		// empty one.
-		if err = unix.Rename(tmp, path); err != nil {
-			err = fmt.Errorf("rename %s: %w", tmp, err)
-		}
-	}
-	if err != nil {
-		_ = os.RemoveAll(tmp)
-		return err
-	}
-	return localfs.SyncDir(filepath.Dir(path))
 }
 
 // discard removes the layout this destination created, if it still

@@ -211,3 +211,30 @@ func TestOCIDestinationFailedCopyRemovesNewLayout(t *testing.T) {
 		t.Fatalf("empty directory after a failed copy: %v %v", ents, err)
 	}
 }
+
+// TestOCIDestinationIntoDirectoryLeftovers: an existing directory holding
+// what a killed creation of a layout in it left (blobs/sha256/ empty,
+// index.json, a temporary file, no oci-layout) is made a layout; the
+// directory keeps its inode and mode.
+func TestOCIDestinationIntoDirectoryLeftovers(t *testing.T) {
+	tmp := t.TempDir()
+	src := filepath.Join(tmp, "src")
+	ct.Small(t, src, "latest")
+	dst := filepath.Join(tmp, "dst")
+	os.MkdirAll(filepath.Join(dst, "blobs", "sha256"), 0o755)
+	os.WriteFile(filepath.Join(dst, "index.json"), []byte(`{"schemaVe`), 0o644)
+	os.WriteFile(filepath.Join(dst, ".lade-tmp-123"), []byte("half"), 0o644)
+	os.Chmod(dst, 0o750)
+	before, _ := os.Stat(dst)
+	copyNames(t, "oci:"+src+":latest", "oci:"+dst+":t")
+	if got := readIndex(t, dst); len(got.Manifests) != 1 {
+		t.Fatalf("index %+v", got)
+	}
+	after, _ := os.Stat(dst)
+	if !os.SameFile(before, after) || after.Mode() != before.Mode() {
+		t.Fatalf("directory replaced or mode changed: %v -> %v", before.Mode(), after.Mode())
+	}
+	if names, _ := filepath.Glob(filepath.Join(dst, ".lade-tmp-*")); len(names) != 0 {
+		t.Fatalf("temporary files left: %v", names)
+	}
+}

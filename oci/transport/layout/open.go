@@ -18,7 +18,7 @@ func OpenDestination(ctx context.Context, name transport.Name, opts transport.Op
 	case transport.OCI:
 		return openLayoutDest(ctx, name, opts)
 	case transport.OCIArchive:
-		return openArchiveDest(name, opts)
+		return openArchiveDest(ctx, name, opts)
 	}
 	return nil, fmt.Errorf("open %s as a destination: %w", name, transport.ErrUnsupported)
 }

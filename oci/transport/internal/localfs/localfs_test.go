@@ -74,18 +74,18 @@ func TestWriteFile(t *testing.T) {
 	path := filepath.Join(tmp, "out")
 	os.WriteFile(path, []byte("old"), 0o640)
 	o, _ := ResolveOutput(path)
-	fill := func(data string) func(f *os.File) error {
-		return func(f *os.File) error { _, err := f.WriteString(data); return err }
+	fill := func(data string) func(ctx context.Context, f *os.File) error {
+		return func(ctx context.Context, f *os.File) error { _, err := f.WriteString(data); return err }
 	}
 	// A failing fill leaves the file and no temporary file.
 	boom := errors.New("boom")
-	if err := o.WriteFile(ctx, false, func(f *os.File) error { return boom }); !errors.Is(err, boom) {
+	if err := o.WriteFile(ctx, false, 0, func(context.Context, *os.File) error { return boom }); !errors.Is(err, boom) {
 		t.Fatal(err)
 	}
 	if got, _ := os.ReadFile(path); string(got) != "old" {
 		t.Fatalf("after a failed write: %q", got)
 	}
-	if err := o.WriteFile(ctx, false, fill("new")); err != nil {
+	if err := o.WriteFile(ctx, false, 0, fill("new")); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := os.ReadFile(path); string(got) != "new" {
@@ -98,37 +98,13 @@ func TestWriteFile(t *testing.T) {
 	fresh := filepath.Join(tmp, "fresh")
 	o, _ = ResolveOutput(fresh)
 	os.WriteFile(fresh, []byte("someone else's"), 0o644)
-	if err := o.WriteFile(ctx, true, fill("mine")); !errors.Is(err, unix.EEXIST) {
+	if err := o.WriteFile(ctx, true, 0, fill("mine")); !errors.Is(err, unix.EEXIST) {
 		t.Fatalf("noReplace over a new file: %v", err)
 	}
 	if got, _ := os.ReadFile(fresh); string(got) != "someone else's" {
 		t.Fatal("noReplace replaced a file")
 	}
 	if ents, _ := os.ReadDir(tmp); len(ents) != 2 {
-		t.Fatalf("left behind: %v", ents)
-	}
-}
-
-func TestReplaceDir(t *testing.T) {
-	tmp := t.TempDir()
-	path := filepath.Join(tmp, "d")
-	mk := func(name, file string) string {
-		p := filepath.Join(tmp, name)
-		os.Mkdir(p, 0o755)
-		os.WriteFile(filepath.Join(p, file), nil, 0o644)
-		return p
-	}
-	if err := ReplaceDir(mk(".lade-tmp-d-1", "one"), path); err != nil {
-		t.Fatal(err)
-	}
-	if err := ReplaceDir(mk(".lade-tmp-d-2", "two"), path); err != nil {
-		t.Fatal(err)
-	}
-	ents, _ := os.ReadDir(path)
-	if len(ents) != 1 || ents[0].Name() != "two" {
-		t.Fatalf("replaced directory holds %v", ents)
-	}
-	if ents, _ := os.ReadDir(tmp); len(ents) != 1 {
 		t.Fatalf("left behind: %v", ents)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/lade-oci/lade/internal/hardening"
@@ -34,6 +35,30 @@ type Stage struct {
 // Stale stages of killed processes next to base are removed first (see
 // CleanStale).
 func NewStage(parent, base string, sync bool) (*Stage, error) {
+	return newStage(parent, base, sync)
+}
+
+// NewStageIn creates a stage directory inside directory dir, named
+// ".lade-tmp-stage-*" (a destination writes into dir: its files are
+// renamed out of the stage, see dirimage). Stale stages of killed
+// processes in dir are removed first.
+func NewStageIn(dir string, sync bool) (*Stage, error) {
+	return newStage(dir, filepath.Join(dir, stageBase), sync)
+}
+
+// CleanStaleStages removes the stages in directory dir that killed
+// processes left (see NewStageIn and CleanStale).
+func CleanStaleStages(dir string) { CleanStale(filepath.Join(dir, stageBase)) }
+
+// IsStageName reports whether name is (the prefix of) the name of a stage
+// NewStageIn creates, live or stale.
+func IsStageName(name string) bool { return strings.HasPrefix(name, TempName(stageBase)) }
+
+// stageBase makes TempName give the prefix of the stages in a destination
+// directory: ".lade-tmp-stage-".
+const stageBase = "stage"
+
+func newStage(parent, base string, sync bool) (*Stage, error) {
 	CleanStale(filepath.Join(parent, filepath.Base(base)))
 	lock, err := createLocked(parent, TempName(base), true)
 	if err != nil {
@@ -123,6 +148,17 @@ func (s *Stage) Names() []string {
 	}
 	slices.Sort(names)
 	return names
+}
+
+// Size returns the total size of the stored files.
+func (s *Stage) Size() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var n int64
+	for _, size := range s.have {
+		n += size
+	}
+	return n
 }
 
 // Open opens the stored file name.

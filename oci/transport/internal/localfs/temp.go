@@ -82,3 +82,12 @@ func CleanStale(path string) {
 		_ = f.Close()
 	}
 }
+
+// TempDir is the directory for temporary files that cannot go next to a
+// destination: dir (the --tmpdir option) when set, else os.TempDir().
+func TempDir(dir string) string {
+	if dir != "" {
+		return dir
+	}
+	return os.TempDir()
+}

@@ -14,6 +14,13 @@ import (
 
 const blockSize = 512
 
+// MaxSize is an upper bound of the size of an archive of members members
+// holding content bytes in all: per member a header, a PAX header for long
+// names or large values and the padding, and the end-of-archive marker.
+func MaxSize(members int, content int64) int64 {
+	return content + int64(members)*4*blockSize + 2*blockSize
+}
+
 // Writer writes tar members to w.
 type Writer struct {
 	w io.Writer
