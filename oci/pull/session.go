@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"maps"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/opencontainers/go-digest"
@@ -77,7 +78,7 @@ func Open(ctx context.Context, src transport.Source, layoutPath, refname string,
 	if opts.Parallel <= 0 {
 		opts.Parallel = DefaultParallel
 	}
-	if err := dir.Create(ctx, layoutPath); err != nil && !errors.Is(err, fs.ErrExist) {
+	if err := createLayout(ctx, layoutPath); err != nil {
 		return nil, fmt.Errorf("pull %s: %w", src.Name(), err)
 	}
 	layout, err := dir.Open(ctx, layoutPath)
@@ -224,4 +225,23 @@ func (s *Session) wait(ctx context.Context, f *fetch) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// createLayout makes sure a layout exists at path: created when path does
+// not exist, made inside an existing empty directory (which keeps its
+// inode, owner and mode: a volume, a pre-created directory), left alone
+// when it is a layout already (dir.Open then checks it).
+func createLayout(ctx context.Context, path string) error {
+	err := dir.Create(ctx, path)
+	if err == nil || !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	err = dir.CreateIn(ctx, path)
+	if errors.Is(err, syscall.ENOTEMPTY) || errors.Is(err, syscall.ENOTDIR) {
+		return fmt.Errorf("%s is not an image layout: %w", path, err)
+	}
+	if err != nil && !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -260,5 +261,40 @@ func TestCloseStopsDownloads(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Close did not stop a hanging download")
+	}
+}
+
+// TestPullIntoAnEmptyDirectory: --layout DIR that exists and is empty (a
+// volume, a pre-created directory) becomes the layout in place; a
+// non-empty directory that is no layout is refused.
+func TestPullIntoAnEmptyDirectory(t *testing.T) {
+	src := ict.NewSource("docker://registry.example/app:v1")
+	img := src.AddImage(ict.ImageSpec{Layers: 1, Seed: "e"})
+	src.SetTop(img.Manifest)
+	layout := filepath.Join(t.TempDir(), "empty")
+	if err := os.Mkdir(layout, 0o2750); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.Stat(layout)
+	s, err := Open(t.Context(), src, layout, ref, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Commit(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	after, _ := os.Stat(layout)
+	if !os.SameFile(before, after) || after.Mode() != before.Mode() {
+		t.Fatalf("the directory was replaced or changed: %v -> %v", before.Mode(), after.Mode())
+	}
+	openLayout(t, layout)
+
+	other := filepath.Join(t.TempDir(), "other")
+	if err := os.MkdirAll(filepath.Join(other, "stuff"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(t.Context(), src, other, ref, Options{}); err == nil || !strings.Contains(err.Error(), "not an image layout") {
+		t.Fatalf("a non-empty directory: %v", err)
 	}
 }
