@@ -11,17 +11,7 @@ import "github.com/urfave/cli/v2"
 // skopeo's commands take it anywhere, as skopeo does. "--" ends the search.
 // Any other command line is returned unchanged.
 func helpArgs(app *cli.App, args []string) []string {
-	i := 1
-	for i < len(args) && isFlagArg(args[i]) {
-		if args[i] == "--" {
-			return args
-		}
-		i += flagArity(app.Flags, args[i])
-	}
-	if i >= len(args) {
-		return args
-	}
-	cmd := findCommand(app.Commands, args[i])
+	i, cmd := commandAt(app, args)
 	if cmd == nil {
 		return args
 	}

@@ -26,20 +26,7 @@ func registerSkopeoCommand(cmd *cli.Command) {
 // command name moves before it; "--" ends flag parsing as usual and stays
 // in place. Any other command line is returned unchanged.
 func reorderSkopeoArgs(app *cli.App, args []string) []string {
-	if len(args) < 2 {
-		return args
-	}
-	i := 1
-	for i < len(args) && isFlagArg(args[i]) {
-		if args[i] == "--" {
-			return args
-		}
-		i += flagArity(app.Flags, args[i])
-	}
-	if i >= len(args) {
-		return args
-	}
-	cmd := findCommand(app.Commands, args[i])
+	i, cmd := commandAt(app, args)
 	if cmd == nil || !skopeoCommands[cmd.Name] {
 		return args
 	}
@@ -77,6 +64,23 @@ func reorderSkopeoArgs(app *cli.App, args []string) []string {
 	out = append(out, args[i])
 	out = append(out, flags...)
 	return append(out, positional...)
+}
+
+// commandAt finds the command of a command line: its index in args, after
+// the global flags, and the command it names (nil when there is none, or
+// when "--" comes first).
+func commandAt(app *cli.App, args []string) (int, *cli.Command) {
+	i := 1
+	for i < len(args) && isFlagArg(args[i]) {
+		if args[i] == "--" {
+			return i, nil
+		}
+		i += flagArity(app.Flags, args[i])
+	}
+	if i >= len(args) {
+		return i, nil
+	}
+	return i, findCommand(app.Commands, args[i])
 }
 
 // isFlagArg reports whether a looks like a flag ("-x", "--x", "--"), not
