@@ -115,17 +115,22 @@ DST=$(start_registry dst)
 declare -A WALL CPU RSS
 measure() { # LABEL CMD...
 	local label=$1; shift
+	local t0 t1
+	t0=$(date +%s%N)
 	if ! /usr/bin/time -f '%e %U %S %M' -o "$BASE/time" "$@" >"$BASE/out" 2>&1; then
 		cat "$BASE/out" >&2
 		die "$label failed: $*"
 	fi
+	t1=$(date +%s%N)
 	local e u s m c
 	read -r e u s m <"$BASE/time"
+	# Wall time in milliseconds from the clock: /usr/bin/time rounds to 10 ms.
+	e=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
 	c=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')
 	WALL[$label]+=" $e"
 	CPU[$label]+=" $c"
 	RSS[$label]+=" $((m / 1024))"
-	printf '  %-24s %6.2fs wall %6.2fs cpu %5d MiB\n' "$label" "$e" "$c" "$((m / 1024))"
+	printf '  %-24s %7.3fs wall %6.2fs cpu %5d MiB\n' "$label" "$e" "$c" "$((m / 1024))"
 }
 median() { printf '%s\n' $1 | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
