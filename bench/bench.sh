@@ -152,6 +152,9 @@ done
 W() { median "${WALL[$1]}"; }
 C() { median "${CPU[$1]}"; }
 R() { median "${RSS[$1]}"; }
+# The at-scale section (bench/bench-scale.sh) is kept as it is.
+scale=""
+[ -f "$RESULTS" ] && scale=$(sed -n '/^<!-- bench-scale -->/,/^<!-- \/bench-scale -->/p' "$RESULTS")
 {
 	echo "# lade benchmark results"
 	echo
@@ -209,6 +212,7 @@ R() { median "${RSS[$1]}"; }
 	for op in repack-touch1000 repack-add200m insert; do
 		target "$op lade/umoci (3x)" 0.333 "$(W "$op-lade")" "$(W "$op-umoci")"
 	done
+	if [ -n "$scale" ]; then echo; echo "$scale"; fi
 } >"$RESULTS"
 echo
 cat "$RESULTS"
