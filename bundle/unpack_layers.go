@@ -89,9 +89,10 @@ func openLayer(ctx context.Context, engine casext.Engine, desc ispec.Descriptor,
 	}
 	pf := startPrefetcher(func() (io.ReadCloser, error) {
 		// The blob is read (and its digest checked) in a goroutine of its
-		// own, so the decompressor, the slowest stage, only decompresses.
+		// own, so the decompressor, the slowest stage, only decompresses:
+		// in this goroutine, straight into the prefetch chunks.
 		raw := startPrefetcher(func() (io.ReadCloser, error) { return blob, nil }, blobReadaheadChunks, false, pools.blob)
-		dec, err := alg.Decompress(raw)
+		dec, err := compress.DecompressInline(alg, raw)
 		if err != nil {
 			if _, derr := io.Copy(io.Discard, raw); errors.Is(derr, cas.ErrDigestMismatch) {
 				err = derr
