@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"sync"
+	"sync/atomic"
 
 	"github.com/opencontainers/go-digest"
 )
@@ -45,21 +45,23 @@ type content struct {
 	sum digest.Digest
 }
 
-// piece is a buffer of file content, or the read error that cut it short.
+// piece is file content (cut from a slab), or the read error that cut it
+// short.
 type piece struct {
 	b   []byte
+	s   *slab
 	err error
 }
 
 // entryReader reads a tar stream in its own goroutine, ahead of one
 // consumer: the parser.
 type entryReader struct {
-	items  chan parsed
-	stop   chan struct{}
-	done   chan struct{}
-	budget *byteBudget
-	free   [len(pieceSizes)]chan []byte // free buffers of each size
-	hash   hash.Hash                    // nil: contents are not hashed
+	items chan parsed
+	stop  chan struct{}
+	done  chan struct{}
+	slabs chan *slab // free slabs; nil ones are still to be allocated
+	cur   *slab      // the slab the parser is filling
+	hash  hash.Hash  // nil: contents are not hashed
 	// trailing is the number of bytes after the tar end (set before items
 	// is closed).
 	trailing int64
@@ -72,13 +74,13 @@ var errParserStopped = errors.New("parser stopped")
 // returns. With hash set, every regular file's content is hashed.
 func startParser(ctx context.Context, r io.Reader, hashContent bool) *entryReader {
 	p := &entryReader{
-		items:  make(chan parsed, 64),
-		stop:   make(chan struct{}),
-		done:   make(chan struct{}),
-		budget: newByteBudget(parseAhead),
+		items: make(chan parsed, 64),
+		stop:  make(chan struct{}),
+		done:  make(chan struct{}),
+		slabs: make(chan *slab, parseAhead/pieceSize),
 	}
-	for c, size := range pieceSizes {
-		p.free[c] = make(chan []byte, parseAhead/size)
+	for range cap(p.slabs) {
+		p.slabs <- nil
 	}
 	if hashContent {
 		p.hash = sha256.New()
@@ -172,12 +174,11 @@ func (p *entryReader) read(r io.Reader, left int64) (piece, error) {
 		}
 		return piece{}, nil
 	}
-	class := pieceClass(left)
-	if err := p.budget.acquire(int64(pieceSizes[class]), p.stop); err != nil {
+	buf, sl, err := p.alloc(int(min(left, pieceSize)))
+	if err != nil {
 		return piece{}, err
 	}
-	buf := p.buffer(class)
-	n, err := io.ReadFull(r, buf[:min(int64(len(buf)), left)])
+	n, err := io.ReadFull(r, buf)
 	if p.hash != nil {
 		p.hash.Write(buf[:n])
 	}
@@ -187,7 +188,7 @@ func (p *entryReader) read(r io.Reader, left int64) (piece, error) {
 	if err != nil {
 		err = fmt.Errorf("read content: %w", err)
 	}
-	return piece{b: buf[:n], err: err}, nil
+	return piece{b: buf[:n], s: sl, err: err}, nil
 }
 
 func (p *entryReader) sum() digest.Digest {
@@ -197,44 +198,50 @@ func (p *entryReader) sum() digest.Digest {
 	return digest.NewDigest(digest.SHA256, p.hash)
 }
 
-// Piece buffers come in three sizes, so that a small file does not hold a
-// whole piece of the budget. Each size has a free list as long as the
-// budget allows of it, so no more buffers are ever allocated than the
-// budget can hold of each size, and none waits for the garbage collector.
-var pieceSizes = [...]int{16 << 10, 256 << 10, pieceSize}
+// File contents are cut from slabs of pieceSize bytes: a small file takes
+// a slice of the slab being filled, a big file's every piece a slab of
+// its own. A slab goes back to the free list when the parser has moved on
+// from it and every piece cut from it was released, so the parser holds
+// at most parseAhead bytes (parseAhead/pieceSize slabs), whatever the
+// sizes of the files, and no slab waits for the garbage collector.
+type slab struct {
+	buf  []byte
+	used int
+	refs atomic.Int32 // pieces not yet released, plus one while the parser fills it
+}
 
-// pieceClass returns the size class of the smallest buffer for n bytes
-// (the largest for more than pieceSize).
-func pieceClass(n int64) int {
-	for c, size := range pieceSizes {
-		if n <= int64(size) {
-			return c
+// alloc cuts n bytes (at most pieceSize) for the parser to fill.
+func (p *entryReader) alloc(n int) ([]byte, *slab, error) {
+	if s := p.cur; s != nil && len(s.buf)-s.used < n {
+		p.cur = nil
+		p.unref(s)
+	}
+	if p.cur == nil {
+		var s *slab
+		select {
+		case s = <-p.slabs:
+		case <-p.stop:
+			return nil, nil, errParserStopped
 		}
+		if s == nil {
+			s = &slab{buf: make([]byte, pieceSize)}
+		}
+		s.used = 0
+		s.refs.Store(1)
+		p.cur = s
 	}
-	return len(pieceSizes) - 1
+	s := p.cur
+	b := s.buf[s.used : s.used+n : s.used+n]
+	s.used += n
+	s.refs.Add(1)
+	return b, s, nil
 }
 
-// buffer returns a free buffer of class c, or a new one.
-func (p *entryReader) buffer(c int) []byte {
-	select {
-	case b := <-p.free[c]:
-		return b
-	default:
-		return make([]byte, pieceSizes[c])
+// unref drops one reference to s, freeing it after the last.
+func (p *entryReader) unref(s *slab) {
+	if s != nil && s.refs.Add(-1) == 0 {
+		p.slabs <- s // never blocks: there are as many places as slabs
 	}
-}
-
-// release gives a consumed piece's buffer back.
-func (p *entryReader) release(b []byte) {
-	if cap(b) == 0 {
-		return
-	}
-	c := pieceClass(int64(cap(b)))
-	select {
-	case p.free[c] <- b[:cap(b)]:
-	default: // not reached: the budget bounds the buffers of each size
-	}
-	p.budget.release(int64(cap(b)))
 }
 
 // close stops the parser and waits for it to exit; buffers still queued
@@ -258,8 +265,8 @@ func (p *entryReader) stream(c *content) *contentStream {
 type contentStream struct {
 	p     *entryReader
 	c     *content
-	cur   []byte
-	first bool // first piece handed out
+	cur   *slab // the slab of the piece last handed out
+	first bool  // first piece handed out
 	end   bool
 	owned bool // a writer took it over
 }
@@ -267,7 +274,7 @@ type contentStream struct {
 // next returns the next piece of content, io.EOF after the last.
 func (s *contentStream) next() ([]byte, error) {
 	if s.cur != nil {
-		s.p.release(s.cur)
+		s.p.unref(s.cur)
 		s.cur = nil
 	}
 	if s.end {
@@ -287,7 +294,7 @@ func (s *contentStream) next() ([]byte, error) {
 			return nil, io.EOF
 		}
 	}
-	s.cur = b.b
+	s.cur = b.s
 	if b.err != nil {
 		s.end = true
 		return b.b, b.err
@@ -315,41 +322,3 @@ func (s *contentStream) drain() error {
 // digest returns the sha256 of the content once it has been read to its
 // end ("" when the parser does not hash).
 func (s *contentStream) digest() digest.Digest { return s.c.sum }
-
-// byteBudget bounds the bytes one producer holds; the consumer gives them
-// back.
-type byteBudget struct {
-	mu   sync.Mutex
-	free int64
-	wake chan struct{}
-}
-
-func newByteBudget(n int64) *byteBudget {
-	return &byteBudget{free: n, wake: make(chan struct{})}
-}
-
-func (b *byteBudget) acquire(n int64, stop <-chan struct{}) error {
-	for {
-		b.mu.Lock()
-		if b.free >= n {
-			b.free -= n
-			b.mu.Unlock()
-			return nil
-		}
-		wake := b.wake
-		b.mu.Unlock()
-		select {
-		case <-wake:
-		case <-stop:
-			return errParserStopped
-		}
-	}
-}
-
-func (b *byteBudget) release(n int64) {
-	b.mu.Lock()
-	b.free += n
-	close(b.wake)
-	b.wake = make(chan struct{})
-	b.mu.Unlock()
-}
