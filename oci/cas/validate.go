@@ -35,6 +35,12 @@ func DecodeIndex(data []byte) (ispec.Index, error) {
 	if len(data) > MaxIndexSize {
 		return ispec.Index{}, fmt.Errorf("%s: %w: larger than %d bytes", ispec.ImageIndexFile, ErrInvalid, MaxIndexSize)
 	}
+	if idx, ok := decodeIndexFast(data); ok {
+		if idx.Manifests == nil {
+			idx.Manifests = []ispec.Descriptor{}
+		}
+		return idx, nil
+	}
 	var idx ispec.Index
 	if err := json.Unmarshal(data, &idx); err != nil {
 		return ispec.Index{}, &invalidJSONError{file: ispec.ImageIndexFile, err: err}
