@@ -165,10 +165,13 @@ func (u *unpacker) entry(hdr *tar.Header, content *contentStream) error {
 	// are checked against the writes in flight, go on while files are
 	// written; anything else waits for every write first.
 	_, known := u.dirs[dir]
-	fast := known && name != "/" && !strings.HasPrefix(base, whiteoutPrefix)
-	switch hdr.Typeflag {
-	case tar.TypeReg, tar.TypeRegA, tar.TypeGNUSparse, tar.TypeSymlink:
-	case tar.TypeDir:
+	fast := known && name != "/"
+	switch {
+	case strings.HasPrefix(base, whiteoutPrefix):
+		fast = fast && base != whiteoutOpaque // removals wait for what they remove
+	case hdr.Typeflag == tar.TypeReg, hdr.Typeflag == tar.TypeRegA, hdr.Typeflag == tar.TypeGNUSparse,
+		hdr.Typeflag == tar.TypeSymlink:
+	case hdr.Typeflag == tar.TypeDir:
 		fast = fast && !u.opts.KeepDirlinks
 	default:
 		fast = false

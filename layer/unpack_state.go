@@ -184,6 +184,12 @@ func (u *unpacker) remove(p string) error {
 	if err := u.fs.RemoveAll(u.host(p)); err != nil {
 		return fmt.Errorf("remove %s: %w", p, err)
 	}
+	u.forgetDirs(p)
+	return nil
+}
+
+// forgetDirs drops p and the directories under it from u.dirs.
+func (u *unpacker) forgetDirs(p string) {
 	if _, ok := u.dirs[p]; ok {
 		delete(u.dirs, p)
 		prefix := p + "/"
@@ -193,5 +199,4 @@ func (u *unpacker) remove(p string) error {
 			}
 		}
 	}
-	return nil
 }

@@ -24,9 +24,11 @@ const (
 	writeQueueLen = 32
 )
 
-// fileJob is one regular file handed to a writer.
+// fileJob is one regular file handed to a writer, or (remove) the removal
+// of a lower layer's file or tree.
 type fileJob struct {
 	p       string // resolved in-root path
+	remove  bool
 	name    string // entry name, for errors
 	hdr     *tar.Header
 	meta    *entryMeta
@@ -224,11 +226,36 @@ func (u *unpacker) handOff(p string, hdr *tar.Header, content *contentStream) (h
 	return true, w.dispatch(&fileJob{p: p, name: hdr.Name, hdr: hdr, meta: meta, sparse: sparse, content: content})
 }
 
-// writeJob creates and writes one file in a writer goroutine. Whatever is
-// at the path is replaced; it is not a directory of u.dirs (handOff made
-// sure), so the applier's directory state stays true.
+// removeAsync removes the lower layer's p (not "/") through the writers:
+// on a disk the unlinks of a whiteout-heavy layer mostly wait for the
+// device, and several overlap. The applier forgets p's directories now;
+// anything it does later at or under p waits for the removal (entries
+// under p are no longer in a known directory, so they wait for every
+// write).
+func (u *unpacker) removeAsync(p, name string) error {
+	w := u.writers
+	if w == nil {
+		return u.remove(p)
+	}
+	if err := w.waitFor(p); err != nil {
+		return err
+	}
+	u.forgetDirs(p)
+	return w.dispatch(&fileJob{p: p, remove: true, name: name})
+}
+
+// writeJob creates and writes one file in a writer goroutine (or removes
+// a lower path). Whatever is at the path is replaced; it is not a
+// directory of u.dirs (handOff made sure), so the applier's directory
+// state stays true.
 func (u *unpacker) writeJob(j *fileJob) error {
 	h := u.host(j.p)
+	if j.remove {
+		if err := u.fs.RemoveAll(h); err != nil {
+			return fmt.Errorf("remove %s: %w", j.p, err)
+		}
+		return nil
+	}
 	f, err := u.fs.CreateExcl(h, u.createPerm(j.meta))
 	if errors.Is(err, fs.ErrExist) {
 		if err := u.fs.RemoveAll(h); err != nil {
