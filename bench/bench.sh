@@ -21,7 +21,7 @@ RESULTS=bench/results.md
 start=$SECONDS
 
 die() { echo "bench: $*" >&2; exit 1; }
-for tool in "$LADE" "$UMOCI" tar jq; do
+for tool in "$LADE" "$UMOCI" tar jq hyperfine sha256sum; do
 	command -v "$tool" >/dev/null || die "$tool not found (build lade with 'make build', or run with LADE=umoci)"
 done
 LADE=$(command -v "$LADE")
@@ -148,10 +148,68 @@ for tool in lade umoci; do
 	drop
 done
 
+# --- small commands -----------------------------------------------------------
+# Per-call cost on a layout with 200 tags (the small test image tagged t000
+# to t199), measured with hyperfine: REPS rounds of RUNS runs per command,
+# lade and umoci alternating which goes first, each on its own copy of the
+# layout; the median of the round medians is reported. tag, rm and config
+# change the layout: hyperfine's --prepare puts it back before every run
+# (untimed). gc removes 2,000 unreferenced blobs from a fresh copy of a
+# layout that also has the 200 tags; "rm" is rm -f of the same 2,000 files.
+RUNS=${RUNS:-40}
+declare -A SMALL
+small_layouts() { # make $SMALLDIR/{base,gcbase}
+	SMALLDIR=$BASE/small
+	mkdir -p "$SMALLDIR"
+	"$MKIMAGE" small "$SMALLDIR/base:t000" >/dev/null
+	for i in $(seq -w 1 199); do "$UMOCI" tag --image "$SMALLDIR/base:t000" "t$i"; done
+	cp -a "$SMALLDIR/base" "$SMALLDIR/gcbase"
+	local b h
+	for i in $(seq 2000); do
+		b=$SMALLDIR/blob
+		printf 'unreferenced blob %d\n' "$i" >"$b"
+		h=$(sha256sum "$b" | cut -d' ' -f1)
+		mv "$b" "$SMALLDIR/gcbase/blobs/sha256/$h"
+		echo "$SMALLDIR/gc/blobs/sha256/$h"
+	done >"$SMALLDIR/unreferenced.list"
+}
+small_run() { # LABEL PREPARE CMD: one hyperfine round, median ms into SMALL[LABEL]
+	local label=$1 prepare=$2 cmd=$3
+	hyperfine -N --style none --warmup 3 --runs "$RUNS" --prepare "$prepare" --export-json "$BASE/hf.json" "$cmd" >/dev/null 2>"$BASE/hf.err" ||
+		{ cat "$BASE/hf.err" >&2; die "$label failed: $cmd"; }
+	SMALL[$label]+=" $(jq '.results[0].median * 1000' "$BASE/hf.json")"
+}
+echo "== small commands on a 200-tag layout ($REPS rounds of $RUNS runs, hyperfine)"
+small_layouts
+for rep in $(seq "$REPS"); do
+	order=(lade umoci)
+	[ $((rep % 2)) = 0 ] && order=(umoci lade)
+	for tool in "${order[@]}"; do
+		bin=$LADE
+		[ "$tool" = umoci ] && bin=$UMOCI
+		L=$SMALLDIR/$tool
+		rm -rf "$L" && cp -a "$SMALLDIR/base" "$L" && cp "$L/index.json" "$SMALLDIR/$tool.index"
+		reset="cp $SMALLDIR/$tool.index $L/index.json"
+		small_run "ls-$tool" "true" "$bin ls --layout $L"
+		small_run "stat-$tool" "true" "$bin stat --image $L:t100"
+		small_run "tag-$tool" "$reset" "$bin tag --image $L:t000 bench-tag"
+		small_run "rm-$tool" "$bin tag --image $L:t000 bench-rm" "$bin rm --image $L:bench-rm"
+		small_run "config-$tool" "$reset" "$bin config --image $L:t100"
+		small_run "gc-$tool" "bash -c 'rm -rf $SMALLDIR/gc && cp -a $SMALLDIR/gcbase $SMALLDIR/gc'" "$bin gc --layout $SMALLDIR/gc"
+	done
+	small_run "gc-rm" "bash -c 'rm -rf $SMALLDIR/gc && cp -a $SMALLDIR/gcbase $SMALLDIR/gc'" "xargs -a $SMALLDIR/unreferenced.list rm -f"
+	printf '  round %d:' "$rep"
+	for c in ls stat tag rm config gc; do printf ' %s %s/%s ms' "$c" "$(echo "${SMALL[$c-lade]}" | awk '{printf "%.1f", $NF}')" "$(echo "${SMALL[$c-umoci]}" | awk '{printf "%.1f", $NF}')"; done
+	echo
+done
+
 # --- report ---------------------------------------------------------------------
 W() { median "${WALL[$1]}"; }
 C() { median "${CPU[$1]}"; }
 R() { median "${RSS[$1]}"; }
+# The at-scale section (bench/bench-scale.sh) is kept as it is.
+scale=""
+[ -f "$RESULTS" ] && scale=$(sed -n '/^<!-- bench-scale -->/,/^<!-- \/bench-scale -->/p' "$RESULTS")
 {
 	echo "# lade benchmark results"
 	echo
@@ -199,6 +257,22 @@ R() { median "${RSS[$1]}"; }
 		echo "| $name | $(W "$op") | $(ratio "$(W "$op")" "$(W insert-umoci)") | $(C "$op") | $(awk -v b="${LAYER_SIZE[$op]}" 'BEGIN { printf "%.1f", b / 1048576 }') | $(awk -v a="${LAYER_SIZE[$op]}" -v b="${LAYER_SIZE[insert-umoci]}" 'BEGIN { printf "%+.1f%%", 100 * (a - b) / b }') |"
 	done
 	echo
+	echo "## Small commands on a layout with 200 tags (hyperfine)"
+	echo
+	echo "Median per call of $REPS rounds of $RUNS runs (each round's median), lade and umoci alternating, each on its own copy of the layout;"
+	echo "tag, rm and config restore the layout before every run (untimed); gc removes 2,000 unreferenced blobs from a fresh copy."
+	echo
+	echo "| command | lade ms | umoci ms | lade/umoci | limit | met |"
+	echo "|---|---:|---:|---:|---:|:---:|"
+	for c in ls stat tag rm config gc; do
+		l=$(median "${SMALL[$c-lade]}") u=$(median "${SMALL[$c-umoci]}")
+		limit=0.80
+		[ "$c" = gc ] && limit=0.60
+		awk -v c="$c" -v l="$l" -v u="$u" -v lim="$limit" 'BEGIN { r = l / u; printf "| %s | %.1f | %.1f | %.2fx | %.2fx | %s |\n", c, l, u, r, lim, (r <= lim ? "yes" : "no") }'
+	done
+	echo
+	echo "gc against \`rm -f\` of the same 2,000 files: $(median "${SMALL[gc-rm]}" | awk '{printf "%.1f", $1}') ms, lade gc $(ratio "$(median "${SMALL[gc-lade]}")" "$(median "${SMALL[gc-rm]}")") of it."
+	echo
 	echo "## Targets (issues 3 item 8, 4 item 9)"
 	echo
 	echo "| target | limit | measured (wall) | met |"
@@ -209,6 +283,7 @@ R() { median "${RSS[$1]}"; }
 	for op in repack-touch1000 repack-add200m insert; do
 		target "$op lade/umoci (3x)" 0.333 "$(W "$op-lade")" "$(W "$op-umoci")"
 	done
+	if [ -n "$scale" ]; then echo; echo "$scale"; fi
 } >"$RESULTS"
 echo
 cat "$RESULTS"

@@ -45,26 +45,26 @@ func (u *unpacking) run(ctx context.Context, engine casext.Engine, path casext.D
 	}
 	u.track(ConfigName)
 
-	stats := mtreeutil.NewStatCache()
-	dh, err := mtreeutil.Walk(ctx, rootfs, mtreeutil.WalkOptions{
-		FsEval: u.fs,
-		Digest: cachedDigest(cache),
-		Record: stats,
-	})
-	if err != nil {
-		return fmt.Errorf("generate mtree manifest: %w", err)
-	}
-	// WriteManifest creates the file exclusively: unless it was already
-	// there, a failed write may leave a partial file that is ours.
+	// The manifest is written as the tree is walked, and the stat cache
+	// as the manifest: neither is held in memory.
 	mtreeName := MtreeName(path.Descriptor().Digest)
-	if err := mtreeutil.WriteManifest(ctx, filepath.Join(u.bundle, mtreeName), dh); err != nil {
+	err = mtreeutil.WriteStatCache(ctx, u.bundle, func(stats mtreeutil.Recorder) error {
+		err := mtreeutil.WriteWalkManifest(ctx, filepath.Join(u.bundle, mtreeName), rootfs, mtreeutil.WalkOptions{
+			FsEval: u.fs,
+			Digest: cachedDigest(cache),
+			Record: stats,
+		})
+		// The manifest is created exclusively: unless it was already
+		// there, a failed write may leave a partial file that is ours.
 		if !errors.Is(err, fs.ErrExist) {
 			u.track(mtreeName)
 		}
-		return err
-	}
-	u.track(mtreeName)
-	if err := mtreeutil.SaveStatCache(ctx, u.bundle, stats); err != nil {
+		if err != nil {
+			return fmt.Errorf("generate mtree manifest: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	u.track(mtreeutil.StatCacheName)

@@ -20,11 +20,29 @@ import (
 // content does not hash to the diff_id the image config lists for it.
 var ErrDiffIDMismatch = errors.New("diff_id mismatch")
 
+// layerSource gives unpack the blob of each layer. openLayerBlob is called
+// for a layer while the layer before it is applied, and the reader it
+// returns is read in a goroutine of its own, whose Read may block until
+// the bytes arrive: a pull in progress can feed unpack as it goes. The
+// reader must check the blob's size and digest as it streams and fail
+// (wrapping cas.ErrDigestMismatch for a wrong digest) at the latest at the
+// end of the blob, as casext's verified reads do.
+type layerSource interface {
+	openLayerBlob(ctx context.Context, desc ispec.Descriptor) (io.ReadCloser, error)
+}
+
+// engineLayers reads layer blobs from a layout (verified reads).
+type engineLayers struct{ engine casext.Engine }
+
+func (s engineLayers) openLayerBlob(ctx context.Context, desc ispec.Descriptor) (io.ReadCloser, error) {
+	return s.engine.GetVerifiedBlob(ctx, desc)
+}
+
 // extractLayers applies every layer of manifest to rootfs in order,
 // checking ctx between layers. While one layer is applied the next one is
 // already being verified and decompressed (see lookaheadChunks), into the
 // buffers the applied layer does not need: the two share one budget.
-func extractLayers(ctx context.Context, engine casext.Engine, manifest *ispec.Manifest, img *ispec.Image,
+func extractLayers(ctx context.Context, src layerSource, manifest *ispec.Manifest, img *ispec.Image,
 	rootfs string, lopts *layer.UnpackOptions) error {
 	log := slog.Default()
 	pools := layerPools{
@@ -43,12 +61,12 @@ func extractLayers(ctx context.Context, engine casext.Engine, manifest *ispec.Ma
 		}
 		cur := next
 		if cur == nil {
-			cur = openLayer(ctx, engine, desc, prefetchChunks, pools)
+			cur = openLayer(ctx, src, desc, prefetchChunks, pools)
 		}
 		cur.promote()
 		next = nil
 		if i+1 < len(manifest.Layers) {
-			next = openLayer(ctx, engine, manifest.Layers[i+1], lookaheadChunks, pools)
+			next = openLayer(ctx, src, manifest.Layers[i+1], lookaheadChunks, pools)
 		}
 		log.InfoContext(ctx, "unpack layer", "index", i, "digest", desc.Digest, "media_type", desc.MediaType)
 		err := applyLayer(ctx, cur, img.RootFS.DiffIDs[i], rootfs, lopts)
@@ -78,20 +96,21 @@ type layerStream struct {
 // goroutine, buffering up to chunks chunks (the uncompressed stream is
 // hashed on the way for the diff_id check). Buffers come from and go back
 // to pools.
-func openLayer(ctx context.Context, engine casext.Engine, desc ispec.Descriptor, chunks int, pools layerPools) *layerStream {
+func openLayer(ctx context.Context, src layerSource, desc ispec.Descriptor, chunks int, pools layerPools) *layerStream {
 	alg, err := compress.ByMediaType(desc.MediaType)
 	if err != nil {
 		return &layerStream{err: fmt.Errorf("select decompression: %w", err)}
 	}
-	blob, err := engine.GetVerifiedBlob(ctx, desc)
+	blob, err := src.openLayerBlob(ctx, desc)
 	if err != nil {
 		return &layerStream{err: err}
 	}
 	pf := startPrefetcher(func() (io.ReadCloser, error) {
 		// The blob is read (and its digest checked) in a goroutine of its
-		// own, so the decompressor, the slowest stage, only decompresses.
+		// own, so the decompressor, the slowest stage, only decompresses:
+		// in this goroutine, straight into the prefetch chunks.
 		raw := startPrefetcher(func() (io.ReadCloser, error) { return blob, nil }, blobReadaheadChunks, false, pools.blob)
-		dec, err := alg.Decompress(raw)
+		dec, err := compress.DecompressInline(alg, raw)
 		if err != nil {
 			if _, derr := io.Copy(io.Discard, raw); errors.Is(derr, cas.ErrDigestMismatch) {
 				err = derr

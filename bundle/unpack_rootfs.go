@@ -145,5 +145,5 @@ func unpackRootfs(ctx context.Context, engine casext.Engine, img *image, rootfs 
 	if err := fseval.NewIn(rootfs, mo.Rootless).Lutimes(rootfs, epoch, epoch); err != nil {
 		return fmt.Errorf("set rootfs times: %w", err)
 	}
-	return extractLayers(ctx, engine, img.manifest, img.config, rootfs, lopts)
+	return extractLayers(ctx, engineLayers{engine}, img.manifest, img.config, rootfs, lopts)
 }

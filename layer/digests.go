@@ -1,6 +1,9 @@
 package layer
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
 	"sync"
 
 	"github.com/opencontainers/go-digest"
@@ -16,19 +19,31 @@ type DigestCache struct {
 	m  map[uint64]digestEntry
 }
 
+// digestEntry keeps a sha256 as its 32 bytes, not as a digest string: a
+// cache holds one per file of an image.
 type digestEntry struct {
 	size int64
-	d    digest.Digest
+	sum  [sha256.Size]byte
 }
 
 // Record stores the digest of the content (size bytes) of inode ino.
-// Generators and walkers that hash files themselves may call it too.
+// Generators and walkers that hash files themselves may call it too. A
+// digest that is not a valid sha256 is not recorded.
 func (c *DigestCache) Record(ino uint64, size int64, d digest.Digest) {
+	hexSum, ok := strings.CutPrefix(string(d), "sha256:")
+	var e digestEntry
+	if !ok || hex.DecodedLen(len(hexSum)) != sha256.Size {
+		return
+	}
+	if _, err := hex.Decode(e.sum[:], []byte(hexSum)); err != nil {
+		return
+	}
+	e.size = size
 	c.mu.Lock()
 	if c.m == nil {
 		c.m = make(map[uint64]digestEntry)
 	}
-	c.m[ino] = digestEntry{size: size, d: d}
+	c.m[ino] = e
 	c.mu.Unlock()
 }
 
@@ -44,7 +59,7 @@ func (c *DigestCache) Lookup(ino uint64, size int64) (digest.Digest, bool) {
 	if !ok || e.size != size {
 		return "", false
 	}
-	return e.d, true
+	return digest.NewDigestFromEncoded(digest.SHA256, hex.EncodeToString(e.sum[:])), true
 }
 
 // Len returns the number of inodes recorded.

@@ -31,7 +31,7 @@ var fsPure = map[string]bool{
 	"system.IsXattrUnsupported": true, "system.IsXattrMissing": true,
 	"filepath.Join": true, "filepath.Clean": true, "filepath.Dir": true, "filepath.Base": true,
 	"filepath.IsAbs": true, "filepath.Rel": true, "filepath.Split": true, "filepath.ToSlash": true,
-	"os.IsNotExist": true, "os.IsExist": true, "os.IsPermission": true,
+	"os.IsNotExist": true, "os.IsExist": true, "os.IsPermission": true, "os.Geteuid": true,
 	"unix.Mkdev": true, "unix.Major": true, "unix.Minor": true,
 }
 

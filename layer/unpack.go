@@ -50,18 +50,47 @@ func unpackLayer(ctx context.Context, root string, r io.Reader, opts *UnpackOpti
 	if err != nil {
 		return err
 	}
-	err = readLayer(ctx, r, func(hdr *tar.Header, content io.Reader) error {
-		if err := u.entry(hdr, content); err != nil {
-			return fmt.Errorf("unpack entry %q: %w", hdr.Name, err)
-		}
-		return nil
-	}, func(n int64) {
-		u.log.DebugContext(ctx, "layer has trailing data after tar end", "bytes", n)
-	})
+	if !opts.MapOptions.Rootless {
+		// Rootless writes may open up directories for a moment (see
+		// fseval): they stay in one goroutine.
+		u.startWriters(fileWriters)
+	}
+	p := startParser(ctx, r, opts.Digests != nil)
+	if err := u.applyAll(p); err != nil {
+		p.close() // first: a writer may wait for content
+		_ = u.stopWriters()
+		return err
+	}
+	err = u.stopWriters()
+	p.close()
 	if err != nil {
 		return err
 	}
+	if p.trailing > 0 {
+		u.log.DebugContext(ctx, "layer has trailing data after tar end", "bytes", p.trailing)
+	}
 	return u.finish()
+}
+
+// applyAll applies the entries p reads, in order.
+func (u *unpacker) applyAll(p *entryReader) error {
+	for it := range p.items {
+		if it.err != nil {
+			return it.err
+		}
+		var c *contentStream
+		if it.content != nil {
+			c = p.stream(it.content)
+		}
+		err := u.entry(it.hdr, c)
+		if err == nil && c != nil && !c.owned {
+			err = c.drain() // content an entry did not need (whiteouts)
+		}
+		if err != nil {
+			return fmt.Errorf("unpack entry %q: %w", it.hdr.Name, err)
+		}
+	}
+	return nil
 }
 
 // readLayer calls entry for every entry of the tar stream r, in order, and
@@ -119,24 +148,45 @@ func newUnpacker(ctx context.Context, root string, opts *UnpackOptions) (*unpack
 		dirs:  map[string]*dirState{"/": {}},
 		upper: map[string]struct{}{"/": {}},
 		warn:  map[string]bool{},
-		buf:   make([]byte, copyBufferSize),
+		euid:  os.Geteuid(),
 	}
 	return u, nil
 }
 
-// entry applies one tar header (and its content) to the root.
-func (u *unpacker) entry(hdr *tar.Header, content io.Reader) error {
+// entry applies one tar header (and, for a regular file, its content) to
+// the root.
+func (u *unpacker) entry(hdr *tar.Header, content *contentStream) error {
 	if hdr.Typeflag == tar.TypeXGlobalHeader {
 		return nil
 	}
 	name := pathsafe.Clean(hdr.Name)
+	dir, base := path.Dir(name), path.Base(name)
+	// Entries in a directory known to be real, of the kinds whose paths
+	// are checked against the writes in flight, go on while files are
+	// written; anything else waits for every write first.
+	_, known := u.dirs[dir]
+	fast := known && name != "/"
+	switch {
+	case strings.HasPrefix(base, whiteoutPrefix):
+		fast = fast && base != whiteoutOpaque // removals wait for what they remove
+	case hdr.Typeflag == tar.TypeReg, hdr.Typeflag == tar.TypeRegA, hdr.Typeflag == tar.TypeGNUSparse,
+		hdr.Typeflag == tar.TypeSymlink:
+	case hdr.Typeflag == tar.TypeDir:
+		fast = fast && !u.opts.KeepDirlinks
+	default:
+		fast = false
+	}
+	if !fast {
+		if err := u.writers.barrier(); err != nil {
+			return err
+		}
+	}
 	if name == "/" {
 		if hdr.Typeflag != tar.TypeDir {
 			return fmt.Errorf("malicious tar entry: root is type %q, not a directory: %w", hdr.Typeflag, ErrBreakout)
 		}
 		return u.extractDir("/", hdr)
 	}
-	dir, base := path.Dir(name), path.Base(name)
 	if strings.HasPrefix(base, whiteoutPrefix) {
 		return u.whiteout(dir, base)
 	}
@@ -149,6 +199,14 @@ func (u *unpacker) entry(hdr *tar.Header, content io.Reader) error {
 	}
 	p := path.Join(parent, base)
 	u.markUpper(p)
+	if fast {
+		if handled, err := u.handOff(p, hdr, content); handled || err != nil {
+			return err
+		}
+		if err := u.writers.waitFor(p); err != nil {
+			return err
+		}
+	}
 	switch hdr.Typeflag {
 	case tar.TypeReg, tar.TypeRegA, tar.TypeGNUSparse:
 		return u.extractFile(p, hdr, content)

@@ -2,17 +2,14 @@ package layer
 
 import (
 	"archive/tar"
-	"crypto/sha256"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"io/fs"
 	"path"
 
 	"github.com/lade-oci/lade/internal/pathsafe"
 	"github.com/lade-oci/lade/internal/system"
-	"github.com/opencontainers/go-digest"
 	"golang.org/x/sys/unix"
 )
 
@@ -29,9 +26,10 @@ func (u *unpacker) create(p string, mk func(host string) error) error {
 	return err
 }
 
-// extractFile writes a regular file, hashing it when digests are wanted.
-// Sparse entries are written with holes (see unpack_sparse.go).
-func (u *unpacker) extractFile(p string, hdr *tar.Header, content io.Reader) error {
+// extractFile writes a regular file, recording its digest when digests are
+// wanted (the parser hashed it). Sparse entries are written with holes
+// (see unpack_sparse.go).
+func (u *unpacker) extractFile(p string, hdr *tar.Header, content *contentStream) error {
 	meta, err := u.metadata(hdr)
 	if err != nil {
 		return err
@@ -44,7 +42,7 @@ func (u *unpacker) extractFile(p string, hdr *tar.Header, content io.Reader) err
 	}
 	var f *system.File
 	err = u.create(p, func(h string) (err error) {
-		f, err = u.fs.CreateExcl(h, 0o600)
+		f, err = u.fs.CreateExcl(h, u.createPerm(meta))
 		return err
 	})
 	if err != nil {
@@ -57,20 +55,16 @@ func (u *unpacker) extractFile(p string, hdr *tar.Header, content io.Reader) err
 	return err
 }
 
-func (u *unpacker) writeFile(f *system.File, hdr *tar.Header, content io.Reader, meta *entryMeta, sparse bool) error {
-	var h hash.Hash
-	if u.opts.Digests != nil {
-		h = sha256.New()
-	}
+func (u *unpacker) writeFile(f *system.File, hdr *tar.Header, content *contentStream, meta *entryMeta, sparse bool) error {
 	var n int64
 	var err error
 	switch {
 	case sparse:
-		n, err = u.copySparse(f, content, h)
+		n, err = u.copySparse(f, content)
 	case hdr.Size >= denseHoleBlock:
-		n, err = u.copyHoles(f, content, h, denseHoleBlock, false)
+		n, err = u.copyHoles(f, content, denseHoleBlock, false)
 	default:
-		n, err = u.copyDense(f, content, h)
+		n, err = copyDense(f, content)
 	}
 	if err != nil {
 		return err
@@ -78,39 +72,36 @@ func (u *unpacker) writeFile(f *system.File, hdr *tar.Header, content io.Reader,
 	if n != hdr.Size {
 		return fmt.Errorf("write %s: content is %d bytes, header says %d", hdr.Name, n, hdr.Size)
 	}
-	if err := u.applyFd(f, meta); err != nil {
+	st, err := u.applyFd(f, meta)
+	if err != nil {
 		return err
 	}
-	if h != nil {
-		ino, err := f.Ino()
-		if err != nil {
-			return err
+	if u.opts.Digests != nil {
+		d := content.digest()
+		if d == "" {
+			return fmt.Errorf("write %s: content was not hashed", hdr.Name)
 		}
-		u.opts.Digests.Record(ino, n, digest.NewDigest(digest.SHA256, h))
+		u.opts.Digests.Record(st.Ino, n, d)
 	}
 	return nil
 }
 
-// copyDense copies content to f, hashing it into h (when not nil), and
-// returns its size.
-func (u *unpacker) copyDense(f *system.File, content io.Reader, h hash.Hash) (int64, error) {
+// copyDense copies content to f and returns its size.
+func copyDense(f *system.File, content *contentStream) (int64, error) {
 	var n int64
 	for {
-		m, rerr := content.Read(u.buf)
-		if m > 0 {
-			if h != nil {
-				h.Write(u.buf[:m])
-			}
-			if _, err := f.Write(u.buf[:m]); err != nil {
+		b, rerr := content.next()
+		if len(b) > 0 {
+			if _, err := f.Write(b); err != nil {
 				return n, err
 			}
-			n += int64(m)
+			n += int64(len(b))
 		}
 		if errors.Is(rerr, io.EOF) {
 			return n, nil
 		}
 		if rerr != nil {
-			return n, fmt.Errorf("read content: %w", rerr)
+			return n, rerr
 		}
 	}
 }
@@ -256,7 +247,7 @@ func (u *unpacker) extractNode(p string, hdr *tar.Header) error {
 			return fmt.Errorf("create placeholder %s: %w", p, err)
 		}
 		// Through the fd: user.* xattrs need write access, mode 0 has none.
-		err = u.applyFd(f, meta)
+		_, err = u.applyFd(f, meta)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}

@@ -133,25 +133,46 @@ func (u *unpacker) xattrErr(p, name string, symlink bool, err error) error {
 	return err
 }
 
+// createPerm is the mode to create a regular file with before applyFd:
+// its final permission bits when applyFd needs no access to the file by
+// path permissions (root, no xattrs), so that applyFd usually has no
+// chmod to do; else 0600.
+func (u *unpacker) createPerm(meta *entryMeta) uint32 {
+	if u.euid != 0 || u.opts.MapOptions.Rootless || len(meta.xattrs) > 0 {
+		return 0o600
+	}
+	return meta.mode & 0o777
+}
+
 // applyFd applies meta to a freshly written file: owner, xattrs, then mode
-// (after chown so setuid/setgid survive), then times.
-func (u *unpacker) applyFd(f *system.File, meta *entryMeta) error {
-	if meta.chown {
+// (after chown so setuid/setgid survive), then times. Owner and mode are
+// set only where the file's fstat differs. It returns that fstat.
+func (u *unpacker) applyFd(f *system.File, meta *entryMeta) (unix.Stat_t, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return st, err
+	}
+	chowned := false
+	if meta.chown && (int(st.Uid) != meta.uid || int(st.Gid) != meta.gid) {
 		if err := f.Chown(meta.uid, meta.gid); err != nil {
-			return chownErr(f.Name(), err)
+			return st, chownErr(f.Name(), err)
 		}
+		chowned = true
 	}
 	for _, x := range meta.xattrs {
 		if err := f.Setxattr(x.name, x.value); err != nil {
 			if err := u.xattrErr(f.Name(), x.name, false, err); err != nil {
-				return err
+				return st, err
 			}
 		}
 	}
-	if err := f.Chmod(meta.mode); err != nil {
-		return err
+	// An ACL xattr or a chown may change the mode: set it after either.
+	if chowned || len(meta.xattrs) > 0 || st.Mode&0o7777 != meta.mode {
+		if err := f.Chmod(meta.mode); err != nil {
+			return st, err
+		}
 	}
-	return f.SetTimes(meta.atime, meta.mtime)
+	return st, f.SetTimes(meta.atime, meta.mtime)
 }
 
 type applyKind int

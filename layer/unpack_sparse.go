@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"strings"
 
@@ -87,29 +86,24 @@ func (u *unpacker) reserveSparse(hdr *tar.Header) error {
 }
 
 // copySparse copies the content of a sparse entry to the empty file f,
-// seeking over all-zero blocks, and hashes it into h (when not nil). It
-// returns the logical size copied.
-func (u *unpacker) copySparse(f *system.File, content io.Reader, h hash.Hash) (int64, error) {
-	return u.copyHoles(f, content, h, holeBlockSize, true)
+// seeking over all-zero blocks. It returns the logical size copied.
+func (u *unpacker) copySparse(f *system.File, content *contentStream) (int64, error) {
+	return u.copyHoles(f, content, holeBlockSize, true)
 }
 
 // copyHoles copies content to the empty file f, seeking over every
 // all-zero block of block bytes aligned to file offsets (and over a shorter
-// all-zero block at the end when partial), and hashes it into h (when not
-// nil). It returns the logical size copied.
-func (u *unpacker) copyHoles(f *system.File, content io.Reader, h hash.Hash, block int, partial bool) (int64, error) {
+// all-zero block at the end when partial). It returns the logical size
+// copied. Every piece of content but the last is a whole number of blocks
+// (pieceSize is a multiple of block), so blocks stay aligned.
+func (u *unpacker) copyHoles(f *system.File, content *contentStream, block int, partial bool) (int64, error) {
 	var n, hole int64 // hole: zeros skipped since the last write
 	for {
 		if err := u.ctx.Err(); err != nil {
 			return n, fmt.Errorf("copy sparse content: %w", err)
 		}
-		// Every fill but the last is whole, so blocks stay aligned to file
-		// offsets (len(u.buf) is a multiple of holeBlockSize).
-		m, rerr := fill(content, u.buf)
-		if h != nil {
-			h.Write(u.buf[:m])
-		}
-		for b := u.buf[:m]; len(b) > 0; {
+		piece, rerr := content.next()
+		for b := piece; len(b) > 0; {
 			z := zeroBlocks(b, block, partial)
 			hole += int64(z)
 			b = b[z:]
@@ -128,30 +122,16 @@ func (u *unpacker) copyHoles(f *system.File, content io.Reader, h hash.Hash, blo
 			}
 			b = b[d:]
 		}
-		n += int64(m)
+		n += int64(len(piece))
 		if errors.Is(rerr, io.EOF) {
 			break
 		}
 		if rerr != nil {
-			return n, fmt.Errorf("read content: %w", rerr)
+			return n, rerr
 		}
 	}
 	if hole > 0 {
 		if err := f.Truncate(n); err != nil {
-			return n, err
-		}
-	}
-	return n, nil
-}
-
-// fill reads from r until buf is full or r fails; io.EOF is returned with
-// the last bytes or after them.
-func fill(r io.Reader, buf []byte) (int, error) {
-	n := 0
-	for n < len(buf) {
-		m, err := r.Read(buf[n:])
-		n += m
-		if err != nil {
 			return n, err
 		}
 	}

@@ -8,15 +8,13 @@ import (
 	"log/slog"
 	"path"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/lade-oci/lade/internal/fseval"
 	"github.com/lade-oci/lade/internal/pathsafe"
 )
-
-// copyBufferSize is the size of the buffer reused for every file's content.
-const copyBufferSize = 1 << 20
 
 // unpacker is the state of one UnpackLayer call. In-root paths are clean,
 // "/"-rooted and fully resolved (no symlink components).
@@ -33,9 +31,13 @@ type unpacker struct {
 	dirs map[string]*dirState
 	// upper holds every in-root path this layer wrote, with its ancestors;
 	// whiteouts never remove them, whatever the entry order.
-	upper map[string]struct{}
-	warn  map[string]bool
-	buf   []byte
+	upper  map[string]struct{}
+	euid   int        // whose files the kernel creates (see createPerm)
+	warnMu sync.Mutex // warn is shared with the writers
+	warn   map[string]bool
+	// writers write regular files while the applier goes on (nil: the
+	// applier writes them itself).
+	writers *writers
 	// sparseSize is the logical size of this layer's sparse entries so far
 	// (bounded by maxSparseLayerSize).
 	sparseSize int64
@@ -55,11 +57,14 @@ func (u *unpacker) host(p string) string { return pathsafe.Host(u.root, p) }
 
 // warnOnce logs msg at warn level the first time key is seen in this layer.
 func (u *unpacker) warnOnce(key, msg string, args ...any) {
-	if u.warn[key] {
+	u.warnMu.Lock()
+	seen := u.warn[key]
+	u.warn[key] = true
+	u.warnMu.Unlock()
+	if seen {
 		u.log.DebugContext(u.ctx, msg, args...)
 		return
 	}
-	u.warn[key] = true
 	u.log.WarnContext(u.ctx, msg, args...)
 }
 
@@ -173,9 +178,18 @@ func (u *unpacker) remove(p string) error {
 	if p == "/" {
 		return fmt.Errorf("remove root: %w", ErrBreakout)
 	}
+	if err := u.writers.waitUnder(p); err != nil {
+		return err
+	}
 	if err := u.fs.RemoveAll(u.host(p)); err != nil {
 		return fmt.Errorf("remove %s: %w", p, err)
 	}
+	u.forgetDirs(p)
+	return nil
+}
+
+// forgetDirs drops p and the directories under it from u.dirs.
+func (u *unpacker) forgetDirs(p string) {
 	if _, ok := u.dirs[p]; ok {
 		delete(u.dirs, p)
 		prefix := p + "/"
@@ -185,5 +199,4 @@ func (u *unpacker) remove(p string) error {
 			}
 		}
 	}
-	return nil
 }

@@ -349,3 +349,23 @@ func TestUnpackDigestsAndTrailingData(t *testing.T) {
 		}
 	}
 }
+
+func TestDigestCacheRecord(t *testing.T) {
+	var c DigestCache
+	a, b := digest.FromString("a"), digest.FromString("b")
+	c.Record(7, 1, a)
+	c.Record(7, 1, b) // an inode reused: the latest wins
+	c.Record(8, 1, "sha512:"+digest.Digest(strings.Repeat("0", 128)))
+	c.Record(9, 1, "sha256:zz")
+	if d, ok := c.Lookup(7, 1); !ok || d != b {
+		t.Errorf("Lookup(7) = %v, %v; want %v", d, ok, b)
+	}
+	for _, ino := range []uint64{8, 9, 10} {
+		if d, ok := c.Lookup(ino, 1); ok {
+			t.Errorf("Lookup(%d) = %v: invalid sha256 digests must not be recorded", ino, d)
+		}
+	}
+	if c.Len() != 1 {
+		t.Errorf("Len = %d, want 1", c.Len())
+	}
+}

@@ -28,6 +28,11 @@ func (u *unpacker) whiteout(dir, base string) error {
 		return u.removeChildren(d)
 	}
 	p := path.Join(d, target)
+	// A file this layer is writing there is left alone, but look at it
+	// only once it is written.
+	if err := u.writers.waitFor(p); err != nil {
+		return err
+	}
 	if _, err := u.fs.Lstat(u.host(p)); errors.Is(err, fs.ErrNotExist) {
 		return nil
 	} else if err != nil {
@@ -35,6 +40,9 @@ func (u *unpacker) whiteout(dir, base string) error {
 	}
 	if err := u.saveTimes(d); err != nil {
 		return err
+	}
+	if _, up := u.upper[p]; !up {
+		return u.removeAsync(p, path.Join(dir, base))
 	}
 	return u.removeLower(p)
 }
@@ -56,6 +64,10 @@ func (u *unpacker) removeLower(p string) error {
 }
 
 func (u *unpacker) removeChildren(d string) error {
+	// Look at the directory once nothing is being written or removed in it.
+	if err := u.writers.waitUnder(d); err != nil {
+		return err
+	}
 	names, err := u.fs.Readdirnames(u.host(d))
 	if err != nil {
 		return fmt.Errorf("read directory %s: %w", d, err)

@@ -46,7 +46,7 @@ func (m *Mutator) Commit(ctx context.Context) (casext.DescriptorPath, error) {
 	if config.RootFS.DiffIDs == nil {
 		config.RootFS.DiffIDs = []digest.Digest{} // required array, never null
 	}
-	cfgRaw, err := encodeMerged(m.rawConfig, config, imageShape)
+	cfgRaw, err := encodeMerged(m.rawConfig, config, imageShape())
 	if err != nil {
 		return casext.DescriptorPath{}, fmt.Errorf("write config: %w", err)
 	}
@@ -60,7 +60,7 @@ func (m *Mutator) Commit(ctx context.Context) (casext.DescriptorPath, error) {
 		manifest.Layers = []ispec.Descriptor{} // required array, never null
 	}
 
-	manRaw, err := encodeMerged(m.rawManifest, manifest, manifestShape)
+	manRaw, err := encodeMerged(m.rawManifest, manifest, manifestShape())
 	if err != nil {
 		return casext.DescriptorPath{}, fmt.Errorf("write manifest: %w", err)
 	}
@@ -144,7 +144,7 @@ func (m *Mutator) rewriteParent(ctx context.Context, parent, oldChild, newChild 
 		index.MediaType = mt
 		slog.Default().InfoContext(ctx, "converted manifest list from Docker to OCI index", "index", parent.Digest)
 	}
-	raw, err := encodeMerged(blob.Raw, index, indexShape)
+	raw, err := encodeMerged(blob.Raw, index, indexShape())
 	if err != nil {
 		return ispec.Descriptor{}, fmt.Errorf("write index: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 
 	ispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -98,23 +99,46 @@ type arrayRule struct {
 	match func(prev, next []json.RawMessage) []int
 }
 
-var (
-	platformShape   = newShape(reflect.TypeFor[ispec.Platform](), nil, nil)
-	descriptorShape = newShape(reflect.TypeFor[ispec.Descriptor](),
-		map[string]*shape{"platform": platformShape}, nil)
-	manifestShape = newShape(reflect.TypeFor[ispec.Manifest](),
-		map[string]*shape{"config": descriptorShape, "subject": descriptorShape},
-		map[string]arrayRule{"layers": {elem: descriptorShape, match: matchDigest}})
-	indexShape = newShape(reflect.TypeFor[ispec.Index](),
-		map[string]*shape{"subject": descriptorShape},
-		map[string]arrayRule{"manifests": {elem: descriptorShape, match: matchPosition}})
-	imageConfigShape = newShape(reflect.TypeFor[ispec.ImageConfig](), nil, nil)
-	rootFSShape      = newShape(reflect.TypeFor[ispec.RootFS](), nil, nil)
-	historyShape     = newShape(reflect.TypeFor[ispec.History](), nil, nil)
-	imageShape       = newShape(reflect.TypeFor[ispec.Image](),
-		map[string]*shape{"config": imageConfigShape, "rootfs": rootFSShape},
-		map[string]arrayRule{"history": {elem: historyShape, match: matchAppended(canonical[ispec.History])}})
-)
+// The shapes of the documents Commit writes. They are built by reflection
+// on first use, not at package initialisation: every lade command, most of
+// which never commit, would pay for them at start-up.
+var shapes = sync.OnceValue(func() *shapeSet {
+	platform := newShape(reflect.TypeFor[ispec.Platform](), nil, nil)
+	descriptor := newShape(reflect.TypeFor[ispec.Descriptor](),
+		map[string]*shape{"platform": platform}, nil)
+	imageConfig := newShape(reflect.TypeFor[ispec.ImageConfig](), nil, nil)
+	rootFS := newShape(reflect.TypeFor[ispec.RootFS](), nil, nil)
+	history := newShape(reflect.TypeFor[ispec.History](), nil, nil)
+	return &shapeSet{
+		platform:    platform,
+		descriptor:  descriptor,
+		imageConfig: imageConfig,
+		rootFS:      rootFS,
+		history:     history,
+		manifest: newShape(reflect.TypeFor[ispec.Manifest](),
+			map[string]*shape{"config": descriptor, "subject": descriptor},
+			map[string]arrayRule{"layers": {elem: descriptor, match: matchDigest}}),
+		index: newShape(reflect.TypeFor[ispec.Index](),
+			map[string]*shape{"subject": descriptor},
+			map[string]arrayRule{"manifests": {elem: descriptor, match: matchPosition}}),
+		image: newShape(reflect.TypeFor[ispec.Image](),
+			map[string]*shape{"config": imageConfig, "rootfs": rootFS},
+			map[string]arrayRule{"history": {elem: history, match: matchAppended(canonical[ispec.History])}}),
+	}
+})
+
+type shapeSet struct {
+	platform, descriptor, manifest, index, imageConfig, rootFS, history, image *shape
+}
+
+func platformShape() *shape    { return shapes().platform }
+func descriptorShape() *shape  { return shapes().descriptor }
+func manifestShape() *shape    { return shapes().manifest }
+func indexShape() *shape       { return shapes().index }
+func imageConfigShape() *shape { return shapes().imageConfig }
+func rootFSShape() *shape      { return shapes().rootFS }
+func historyShape() *shape     { return shapes().history }
+func imageShape() *shape       { return shapes().image }
 
 // newShape returns the shape of struct type t. Every key of objects and
 // arrays must be the JSON name of a field of t (TestShapes checks).

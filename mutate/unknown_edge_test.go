@@ -19,7 +19,7 @@ func TestMergeUnknownEdgeCases(t *testing.T) {
 	deep := strings.Repeat(`{"a":`, 9990) + "1" + strings.Repeat("}", 9990)
 	tests := []struct {
 		name       string
-		which      int // index into imageShape, manifestShape, indexShape, descriptorShape
+		which      int // index into imageShape(), manifestShape(), indexShape(), descriptorShape()
 		prev, next string
 		want       string // "" means next unchanged
 	}{
@@ -33,7 +33,7 @@ func TestMergeUnknownEdgeCases(t *testing.T) {
 		{"deeply nested unknown value", 0, `{"deep":` + deep + `}`, `{"author":"a"}`, `{"author":"a","deep":` + deep + `}`},
 		{"layer digest not a string", 1, `{"layers":[{"digest":5,"x":1}]}`, `{"layers":[{"digest":"` + dA + `"}]}`, ""},
 	}
-	shapes := []*shape{imageShape, manifestShape, indexShape, descriptorShape}
+	shapes := []*shape{imageShape(), manifestShape(), indexShape(), descriptorShape()}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := mergeUnknown([]byte(tc.prev), []byte(tc.next), shapes[tc.which])

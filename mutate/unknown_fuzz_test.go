@@ -37,7 +37,7 @@ func FuzzMergeUnknown(f *testing.F) {
 	for _, s := range seeds {
 		f.Add(s.prev, s.next, s.which)
 	}
-	shapes := []*shape{imageShape, manifestShape, indexShape, descriptorShape}
+	shapes := []*shape{imageShape(), manifestShape(), indexShape(), descriptorShape()}
 	f.Fuzz(func(t *testing.T, prev, next string, which uint8) {
 		s := shapes[int(which)%len(shapes)]
 		out, err := mergeUnknown([]byte(prev), []byte(next), s)
@@ -138,8 +138,8 @@ func keeps(got, want any, path string) (string, bool) {
 }
 
 // sameDecoding checks that out (next with restored keys) decodes into the
-// Go struct of shape number which (imageShape, manifestShape, indexShape,
-// descriptorShape) exactly as next does: restored keys must be invisible to
+// Go struct of shape number which (imageShape(), manifestShape(), indexShape(),
+// descriptorShape()) exactly as next does: restored keys must be invisible to
 // encoding/json, or they would override the edit on the next read.
 func sameDecoding(next string, out []byte, which int) error {
 	news := []func() any{

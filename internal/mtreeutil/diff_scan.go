@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/opencontainers/go-digest"
 	"github.com/vbatts/go-mtree"
 )
 
@@ -28,6 +29,8 @@ type scanEntry struct {
 	// same is set for a regular file the scan's skip function vouched for:
 	// raw and kvs are then not computed (see scanTree).
 	same bool
+	// digest is a regular file's sha256 (WriteWalk only).
+	digest digest.Digest
 }
 
 // canScan reports whether scanTree can stand in for Walk with kws: every

@@ -13,17 +13,33 @@ import (
 // 0o644 before umask, as umoci). The header comments are those Walk put
 // in dh (user, machine, tree, date, keywords).
 func WriteManifest(ctx context.Context, path string, dh *mtree.DirectoryHierarchy) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
 	if dh == nil {
 		return fmt.Errorf("write manifest %s: nil hierarchy", path)
+	}
+	return writeManifest(ctx, path, func(w io.Writer) error {
+		_, err := dh.WriteTo(w)
+		return err
+	})
+}
+
+// WriteWalkManifest writes the manifest of root to path as WriteManifest
+// writes Walk's, streaming it (see WriteWalk).
+func WriteWalkManifest(ctx context.Context, path, root string, opts WalkOptions) error {
+	return writeManifest(ctx, path, func(w io.Writer) error {
+		return WriteWalk(ctx, root, w, opts)
+	})
+}
+
+// writeManifest creates path exclusively, fills it and fsyncs it.
+func writeManifest(ctx context.Context, path string, fill func(io.Writer) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return fmt.Errorf("write manifest: %w", err)
 	}
-	if _, err := dh.WriteTo(f); err != nil {
+	if err := fill(f); err != nil {
 		f.Close()
 		return fmt.Errorf("write manifest %s: %w", path, err)
 	}

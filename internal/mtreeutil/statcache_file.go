@@ -59,6 +59,48 @@ func SaveStatCache(ctx context.Context, bundle string, c *StatCache) error {
 	return nil
 }
 
+// WriteStatCache atomically writes BUNDLE/.lade-statcache with the files
+// that fill hands to its Recorder (a walk's Record), in the order they
+// come, without holding them in memory. The file reads back as
+// SaveStatCache's does.
+func WriteStatCache(ctx context.Context, bundle string, fill func(Recorder) error) error {
+	_, err := atomicfile.Write(ctx, filepath.Join(bundle, StatCacheName), 0o600, func(w io.Writer) error {
+		sw := &statCacheWriter{w: bufio.NewWriterSize(w, 64<<10)}
+		sw.w.WriteString(statCacheMagic + "\n")
+		if err := fill(sw); err != nil {
+			return err
+		}
+		if sw.err != nil {
+			return sw.err
+		}
+		return sw.w.Flush()
+	})
+	if err != nil {
+		return fmt.Errorf("save stat cache: %w", err)
+	}
+	return nil
+}
+
+// statCacheWriter writes the lines of a stat cache file as files are
+// recorded; the first error sticks.
+type statCacheWriter struct {
+	w   *bufio.Writer
+	err error
+}
+
+func (s *statCacheWriter) record(rel string, fi os.FileInfo, d digest.Digest) {
+	e, ok := statOf(fi)
+	if !ok || s.err != nil {
+		return
+	}
+	name, err := govis.Vis(rel, mtree.DefaultVisFlags)
+	if err != nil {
+		s.err = fmt.Errorf("encode %q: %w", rel, err)
+		return
+	}
+	_, s.err = fmt.Fprintf(s.w, "%d %d %d %d %d %s %s\n", e.dev, e.ino, e.size, e.mtime, e.ctime, d.Encoded(), name)
+}
+
 // LoadStatCache reads BUNDLE/.lade-statcache. A missing file gives an empty
 // cache and no error; a corrupt one gives an error (callers should then
 // carry on with an empty cache: it only costs re-hashing).

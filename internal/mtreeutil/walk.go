@@ -27,8 +27,15 @@ type WalkOptions struct {
 	// digest and true skips reading the file.
 	Digest func(path string, fi os.FileInfo) (digest.Digest, bool)
 	// Record, if set, receives the stat and digest of every regular file,
-	// to be saved for later Diff calls.
-	Record *StatCache
+	// to be saved for later Diff calls: a *StatCache, or a
+	// *StatCacheWriter that writes them out as they come.
+	Record Recorder
+}
+
+// Recorder receives the stat and digest of the regular files of a walk, in
+// walk order, from one goroutine at a time.
+type Recorder interface {
+	record(rel string, fi os.FileInfo, d digest.Digest)
 }
 
 // Walk builds the manifest of root exactly as umoci writes it (go-mtree's

@@ -83,11 +83,17 @@ func (f *File) SetTimes(atime, mtime time.Time) error {
 
 // Ino returns the inode number of the open file.
 func (f *File) Ino() (uint64, error) {
+	st, err := f.Stat()
+	return st.Ino, err
+}
+
+// Stat returns the fstat of the open file.
+func (f *File) Stat() (unix.Stat_t, error) {
 	var st unix.Stat_t
 	if err := unix.Fstat(f.fd, &st); err != nil {
-		return 0, fmt.Errorf("fstat %s: %w", f.name, err)
+		return st, fmt.Errorf("fstat %s: %w", f.name, err)
 	}
-	return st.Ino, nil
+	return st, nil
 }
 
 // Close closes the descriptor. Closing twice is an error.

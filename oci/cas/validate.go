@@ -36,9 +36,12 @@ func DecodeIndex(data []byte) (ispec.Index, error) {
 	if len(data) > MaxIndexSize {
 		return ispec.Index{}, fmt.Errorf("%s: %w: larger than %d bytes", ispec.ImageIndexFile, ErrInvalid, MaxIndexSize)
 	}
-	var idx ispec.Index
-	if err := json.Unmarshal(data, &idx); err != nil {
-		return ispec.Index{}, &invalidJSONError{file: ispec.ImageIndexFile, err: err}
+	idx, ok := decodeIndexFast(data)
+	if !ok {
+		idx = ispec.Index{}
+		if err := json.Unmarshal(data, &idx); err != nil {
+			return ispec.Index{}, &invalidJSONError{file: ispec.ImageIndexFile, err: err}
+		}
 	}
 	if idx.SchemaVersion != 2 {
 		return ispec.Index{}, fmt.Errorf("%s: %w: unsupported schemaVersion %d (want 2)", ispec.ImageIndexFile, ErrInvalid, idx.SchemaVersion)

@@ -1,6 +1,9 @@
 package casext
 
-import "testing"
+import (
+	"regexp"
+	"testing"
+)
 
 func TestIsValidReferenceName(t *testing.T) {
 	valid := []string{
@@ -53,4 +56,36 @@ func containsRune(set string, r rune) bool {
 		}
 	}
 	return false
+}
+
+// refNameRegexp is the grammar IsValidReferenceName matches by hand.
+var refNameRegexp = regexp.MustCompile(`^[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*(?:/[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*)*$`)
+
+// TestRefNameMatchesRegexp compares IsValidReferenceName with the regular
+// expression on every string of up to five characters over an alphabet of
+// each character class the grammar cares about.
+func TestRefNameMatchesRegexp(t *testing.T) {
+	const alphabet = "aZ0-._:@+/!é"
+	var walk func(prefix []byte, left int)
+	checked := 0
+	walk = func(prefix []byte, left int) {
+		s := string(prefix)
+		checked++
+		if got, want := IsValidReferenceName(s), refNameRegexp.MatchString(s); got != want {
+			t.Fatalf("IsValidReferenceName(%q) = %v, regexp says %v", s, got, want)
+		}
+		if left == 0 {
+			return
+		}
+		for _, r := range alphabet {
+			walk(append(prefix, string(r)...), left-1)
+		}
+	}
+	walk(nil, 5)
+	for _, s := range []string{"docker.io/library/x:1", "a--b", "a---b", "a/b--c.d@e+f_g", "a//b", "-a", "a-", "x/", "/x"} {
+		if got, want := IsValidReferenceName(s), refNameRegexp.MatchString(s); got != want {
+			t.Fatalf("IsValidReferenceName(%q) = %v, regexp says %v", s, got, want)
+		}
+	}
+	t.Logf("%d strings", checked)
 }

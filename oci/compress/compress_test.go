@@ -41,8 +41,22 @@ func compressBytes(t *testing.T, a Algorithm, data []byte) []byte {
 	return buf.Bytes()
 }
 
+// decompressModes are the two ways to decompress, which must read every
+// stream alike.
+var decompressModes = []struct {
+	name string
+	open func(Algorithm, io.Reader) (io.ReadCloser, error)
+}{
+	{"readahead", func(a Algorithm, r io.Reader) (io.ReadCloser, error) { return a.Decompress(r) }},
+	{"inline", DecompressInline},
+}
+
 func decompressBytes(a Algorithm, data []byte) ([]byte, error) {
-	r, err := a.Decompress(bytes.NewReader(data))
+	return decompressBytesWith(Algorithm.Decompress, a, data)
+}
+
+func decompressBytesWith(open func(Algorithm, io.Reader) (io.ReadCloser, error), a Algorithm, data []byte) ([]byte, error) {
+	r, err := open(a, bytes.NewReader(data))
 	if err != nil {
 		return nil, err
 	}
@@ -62,12 +76,14 @@ func TestRoundTrip(t *testing.T) {
 				if a != None && size > 4096 && len(packed) >= size {
 					t.Errorf("%s did not compress: %d -> %d", a.Name(), size, len(packed))
 				}
-				got, err := decompressBytes(a, packed)
-				if err != nil {
-					t.Fatalf("decompress: %v", err)
-				}
-				if !bytes.Equal(got, data) {
-					t.Fatalf("round trip of %d bytes gave %d different bytes", size, len(got))
+				for _, m := range decompressModes {
+					got, err := decompressBytesWith(m.open, a, packed)
+					if err != nil {
+						t.Fatalf("decompress %s: %v", m.name, err)
+					}
+					if !bytes.Equal(got, data) {
+						t.Fatalf("%s round trip of %d bytes gave %d different bytes", m.name, size, len(got))
+					}
 				}
 			})
 		}
@@ -91,45 +107,47 @@ func TestConcatenatedAndTrailing(t *testing.T) {
 	part1, part2 := testData(100000), []byte("second part")
 	junk := []byte("this is not compressed data, just junk\x00\x00\x00")
 	for _, a := range []Algorithm{Gzip, Zstd} {
-		for _, tc := range []struct {
-			name  string
-			tail  []byte
-			parts bool
-		}{
-			{"single", nil, false},
-			{"concatenated", nil, true},
-			{"junk", junk, false},
-			{"concatenated+junk", junk, true},
-			{"zero padding", make([]byte, 1024), false},
-			{"one junk byte", []byte{7}, false},
-		} {
-			t.Run(a.Name()+"/"+tc.name, func(t *testing.T) {
-				if a == Zstd && len(tc.tail) > 0 && len(tc.tail) < len(zstdMagic) {
-					t.Skip("junk shorter than a zstd magic reads as a truncated frame")
-				}
-				stream := compressBytes(t, a, part1)
-				want := append([]byte(nil), part1...)
-				if tc.parts {
-					stream = append(stream, compressBytes(t, a, part2)...)
-					want = append(want, part2...)
-				}
-				src := bytes.NewReader(append(stream, tc.tail...))
-				r, err := a.Decompress(src)
-				if err != nil {
-					t.Fatalf("decompress: %v", err)
-				}
-				defer r.Close()
-				got, err := io.ReadAll(r)
-				if err != nil {
-					t.Fatalf("read: %v", err)
-				}
-				if !bytes.Equal(got, want) {
-					t.Fatalf("got %d bytes, want %d", len(got), len(want))
-				}
-				if src.Len() != 0 {
-					t.Errorf("%d bytes of input left unread", src.Len())
-				}
-			})
+		for _, m := range decompressModes {
+			for _, tc := range []struct {
+				name  string
+				tail  []byte
+				parts bool
+			}{
+				{"single", nil, false},
+				{"concatenated", nil, true},
+				{"junk", junk, false},
+				{"concatenated+junk", junk, true},
+				{"zero padding", make([]byte, 1024), false},
+				{"one junk byte", []byte{7}, false},
+			} {
+				t.Run(a.Name()+"/"+m.name+"/"+tc.name, func(t *testing.T) {
+					if a == Zstd && len(tc.tail) > 0 && len(tc.tail) < len(zstdMagic) {
+						t.Skip("junk shorter than a zstd magic reads as a truncated frame")
+					}
+					stream := compressBytes(t, a, part1)
+					want := append([]byte(nil), part1...)
+					if tc.parts {
+						stream = append(stream, compressBytes(t, a, part2)...)
+						want = append(want, part2...)
+					}
+					src := bytes.NewReader(append(stream, tc.tail...))
+					r, err := m.open(a, src)
+					if err != nil {
+						t.Fatalf("decompress: %v", err)
+					}
+					defer r.Close()
+					got, err := io.ReadAll(r)
+					if err != nil {
+						t.Fatalf("read: %v", err)
+					}
+					if !bytes.Equal(got, want) {
+						t.Fatalf("got %d bytes, want %d", len(got), len(want))
+					}
+					if src.Len() != 0 {
+						t.Errorf("%d bytes of input left unread", src.Len())
+					}
+				})
+			}
 		}
 	}
 }
@@ -152,24 +170,26 @@ func TestDecompressCorrupt(t *testing.T) {
 			{"partial trailer", good[:len(good)-3]},
 			{"last byte missing", good[:len(good)-1]},
 		} {
-			t.Run(a.Name()+"/"+tc.name, func(t *testing.T) {
-				got, err := decompressBytes(a, tc.input)
-				if a == Zstd && tc.name == "empty" {
-					// An empty zstd stream is zero frames: empty output.
-					if err != nil || len(got) != 0 {
-						t.Fatalf("empty zstd: got %d bytes, %v", len(got), err)
+			for _, m := range decompressModes {
+				t.Run(a.Name()+"/"+m.name+"/"+tc.name, func(t *testing.T) {
+					got, err := decompressBytesWith(m.open, a, tc.input)
+					if a == Zstd && tc.name == "empty" {
+						// An empty zstd stream is zero frames: empty output.
+						if err != nil || len(got) != 0 {
+							t.Fatalf("empty zstd: got %d bytes, %v", len(got), err)
+						}
+						return
 					}
-					return
-				}
-				if err == nil {
-					t.Fatalf("no error, %d bytes out", len(got))
-				}
-				if strings.HasSuffix(tc.name, "trailer") || tc.name == "last byte missing" {
-					if want := "decompress " + a.Name() + ": truncated stream: "; !strings.Contains(err.Error(), want) {
-						t.Errorf("error %q, want it to say %q", err, want)
+					if err == nil {
+						t.Fatalf("no error, %d bytes out", len(got))
 					}
-				}
-			})
+					if strings.HasSuffix(tc.name, "trailer") || tc.name == "last byte missing" {
+						if want := "decompress " + a.Name() + ": truncated stream: "; !strings.Contains(err.Error(), want) {
+							t.Errorf("error %q, want it to say %q", err, want)
+						}
+					}
+				})
+			}
 		}
 	}
 }
@@ -198,16 +218,18 @@ func (e *errReader) Read(p []byte) (int, error) {
 func TestDecompressPropagatesSourceError(t *testing.T) {
 	errDigest := errors.New("digest mismatch")
 	for _, a := range []Algorithm{None, Gzip, Zstd} {
-		t.Run(a.Name(), func(t *testing.T) {
-			stream := append(compressBytes(t, a, testData(5000)), "junk"...)
-			r, err := a.Decompress(&errReader{r: bytes.NewReader(stream), err: errDigest})
-			if err != nil {
-				t.Fatalf("decompress: %v", err)
-			}
-			defer r.Close()
-			if _, err := io.ReadAll(r); !errors.Is(err, errDigest) {
-				t.Fatalf("got %v, want the source error", err)
-			}
-		})
+		for _, m := range decompressModes {
+			t.Run(a.Name()+"/"+m.name, func(t *testing.T) {
+				stream := append(compressBytes(t, a, testData(5000)), "junk"...)
+				r, err := m.open(a, &errReader{r: bytes.NewReader(stream), err: errDigest})
+				if err != nil {
+					t.Fatalf("decompress: %v", err)
+				}
+				defer r.Close()
+				if _, err := io.ReadAll(r); !errors.Is(err, errDigest) {
+					t.Fatalf("got %v, want the source error", err)
+				}
+			})
+		}
 	}
 }

@@ -8,7 +8,8 @@ import (
 )
 
 // FuzzDetectDecompress feeds arbitrary bytes through detection and the
-// detected decompressor: errors are fine, panics and hangs are not.
+// detected decompressor, read ahead and inline, which must agree: errors
+// are fine, panics and hangs are not.
 func FuzzDetectDecompress(f *testing.F) {
 	f.Add([]byte{})
 	f.Add([]byte("plain text"))
@@ -30,11 +31,20 @@ func FuzzDetectDecompress(f *testing.F) {
 		if err != nil {
 			return
 		}
-		r, err := a.Decompress(br)
-		if err != nil {
-			return
+		rest, _ := io.ReadAll(br)
+		var outs [2][]byte
+		var errs [2]error
+		for i, m := range decompressModes {
+			r, err := m.open(a, bytes.NewReader(rest))
+			if err != nil {
+				errs[i] = err
+				continue
+			}
+			outs[i], errs[i] = io.ReadAll(io.LimitReader(r, 64<<20))
+			r.Close()
 		}
-		defer r.Close()
-		io.Copy(io.Discard, io.LimitReader(r, 64<<20))
+		if (errs[0] == nil) != (errs[1] == nil) || errs[0] == nil && !bytes.Equal(outs[0], outs[1]) {
+			t.Fatalf("read ahead: %d bytes, %v; inline: %d bytes, %v", len(outs[0]), errs[0], len(outs[1]), errs[1])
+		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"runtime"
 
+	kgzip "github.com/klauspost/compress/gzip"
 	"github.com/klauspost/pgzip"
 )
 
@@ -85,11 +86,30 @@ func gzipErr(err error) error {
 	return err
 }
 
+// decompressInline decodes in the reading goroutine (klauspost's inflate,
+// the one pgzip runs in its goroutine).
+func (gzipAlgorithm) decompressInline(r io.Reader) (io.ReadCloser, error) {
+	br := bufio.NewReaderSize(endMarker{r}, 1<<16)
+	zr, err := kgzip.NewReader(br)
+	if err != nil {
+		return nil, fmt.Errorf("read gzip header: %w", gzipErr(err))
+	}
+	zr.Multistream(false)
+	return &gzipReader{br: br, zr: zr}, nil
+}
+
+// gzipMember is a gzip decoder that stops at the end of each member.
+type gzipMember interface {
+	io.ReadCloser
+	Reset(r io.Reader) error
+	Multistream(ok bool)
+}
+
 // gzipReader reads gzip members one at a time so that it can tell a next
 // member (decoded) from trailing junk (drained with a warning).
 type gzipReader struct {
 	br  *bufio.Reader
-	zr  *pgzip.Reader
+	zr  gzipMember
 	err error
 }
 

@@ -39,8 +39,17 @@ func (z zstdAlgorithm) Compress(w io.Writer) (io.WriteCloser, error) {
 }
 
 func (zstdAlgorithm) Decompress(r io.Reader) (io.ReadCloser, error) {
+	return newZstdReader(r, zstdDecoderConcurrency)
+}
+
+// decompressInline decodes blocks synchronously, in the reading goroutine.
+func (zstdAlgorithm) decompressInline(r io.Reader) (io.ReadCloser, error) {
+	return newZstdReader(r, 1)
+}
+
+func newZstdReader(r io.Reader, concurrency int) (io.ReadCloser, error) {
 	cr := &headReader{r: r}
-	dec, err := zstd.NewReader(cr, zstd.WithDecoderConcurrency(zstdDecoderConcurrency))
+	dec, err := zstd.NewReader(cr, zstd.WithDecoderConcurrency(concurrency))
 	if err != nil {
 		return nil, fmt.Errorf("create zstd reader: %w", err)
 	}

@@ -5,20 +5,25 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"text/template"
 )
 
 // jsonFormat matches the --format values that mean "print JSON": "json"
 // and "{{json .}}", with any spacing (as podman and skopeo read them).
-var jsonFormat = regexp.MustCompile(`^\s*(json|{{\s*json\s*(\.)?\s*}})\s*$`)
+var jsonFormat = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^\s*(json|{{\s*json\s*(\.)?\s*}})\s*$`)
+})
 
 // escapes turns the "\t" and "\n" a shell passes literally into a tab and
 // a newline; tableEscapes also makes every space a column separator, for
 // a format starting "table ".
 var (
-	escapes      = strings.NewReplacer(`\t`, "\t", `\n`, "\n")
-	tableEscapes = strings.NewReplacer("table ", "", `\t`, "\t", " ", "\t", `\n`, "\n")
+	escapes      = sync.OnceValue(func() *strings.Replacer { return strings.NewReplacer(`\t`, "\t", `\n`, "\n") })
+	tableEscapes = sync.OnceValue(func() *strings.Replacer {
+		return strings.NewReplacer("table ", "", `\t`, "\t", " ", "\t", `\n`, "\n")
+	})
 )
 
 // Write prints v (an *Output or an *ImageConfig) as skopeo inspect does
@@ -32,13 +37,13 @@ var (
 // columns. The template has no functions beyond text/template's
 // built-ins, as in skopeo.
 func Write(w io.Writer, format string, v any) error {
-	if format == "" || jsonFormat.MatchString(format) {
+	if format == "" || jsonFormat().MatchString(format) {
 		return WriteJSON(w, v)
 	}
 	if strings.HasPrefix(format, "table ") {
-		format = tableEscapes.Replace(format)
+		format = tableEscapes().Replace(format)
 	} else {
-		format = escapes.Replace(format)
+		format = escapes().Replace(format)
 	}
 	if !strings.HasSuffix(format, "\n") {
 		format += "\n"

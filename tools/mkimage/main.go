@@ -13,6 +13,7 @@ import (
 )
 
 const usage = `usage: mkimage busybox|small|bench LAYOUT:TAG
+       mkimage scale LAYOUT:TAG [DIVISOR]
        mkimage tree DIR NFILES TOTALBYTES
        (busybox reads $BUSYBOX, default /bin/busybox)`
 
@@ -29,6 +30,14 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	if args[0] == "tree" {
 		return runTree(ctx, args[1:], out)
+	}
+	div := 1
+	if args[0] == "scale" && len(args) == 3 {
+		n, err := strconv.Atoi(args[2])
+		if err != nil || n < 1 {
+			return fmt.Errorf("parse divisor %q: want a positive integer", args[2])
+		}
+		div, args = n, args[:2]
 	}
 	if len(args) != 2 {
 		return errors.New(usage)
@@ -52,6 +61,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return write(ctx, testimage.Small(), layout, tag, out)
 	case "bench":
 		return writeBench(ctx, layout, tag, out)
+	case "scale":
+		return writeScale(ctx, layout, tag, div, out)
 	}
 	return fmt.Errorf("unknown kind %q\n%s", args[0], usage)
 }

@@ -25,6 +25,8 @@ func TestRun(t *testing.T) {
 		{"busybox missing", []string{"busybox", dir + "/img:bb"}, "busybox-static", true},
 		{"tree", []string{"tree", dir + "/tree", "10", "1000"}, "10 files, 1000 bytes", false},
 		{"tree bad count", []string{"tree", dir + "/tree2", "x", "1"}, "positive", true},
+		{"scale bad divisor", []string{"scale", dir + "/img:s", "0"}, "positive integer", true},
+		{"scale extra argument", []string{"scale", dir + "/img:s", "2", "3"}, "usage", true},
 	}
 	t.Setenv("BUSYBOX", filepath.Join(dir, "no-such-busybox"))
 	for _, tc := range tests {

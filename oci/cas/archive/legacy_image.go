@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
-	"regexp"
+	"strings"
 
 	"github.com/lade-oci/lade/oci/casext/mediatype"
 	"github.com/opencontainers/go-digest"
@@ -15,9 +15,21 @@ import (
 // maxLegacyConfigSize caps an image config, as casext does when parsing one.
 const maxLegacyConfigSize = 32 << 20
 
-// digestNamed matches the member names Docker and skopeo give the config
-// ("<hex>.json"): the hex is the config's digest, and it is checked.
-var digestNamed = regexp.MustCompile(`^([0-9a-f]{64})\.json$`)
+// digestNamed returns the hex of a member named as Docker and skopeo name
+// the config ("<64 lowercase hex>.json"): the config's digest, which is
+// checked. ok is false for any other name.
+func digestNamed(base string) (hex string, ok bool) {
+	hex, ok = strings.CutSuffix(base, ".json")
+	if !ok || len(hex) != 64 {
+		return "", false
+	}
+	for i := range len(hex) {
+		if c := hex[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return "", false
+		}
+	}
+	return hex, true
+}
 
 // image synthesizes the Docker v2s2 manifest of one manifest.json entry,
 // registering its config, layers and manifest as blobs.
@@ -73,7 +85,7 @@ func (l *legacyReader) config(name string) (ispec.Descriptor, []digest.Digest, e
 		return ispec.Descriptor{}, nil, fmt.Errorf("config: %w", err)
 	}
 	d := digest.FromBytes(data)
-	if sub := digestNamed.FindStringSubmatch(path.Base(name)); sub != nil && sub[1] != d.Encoded() {
+	if hex, ok := digestNamed(path.Base(name)); ok && hex != d.Encoded() {
 		return ispec.Descriptor{}, nil, fmt.Errorf("config %q has digest %s, not the one its name gives", name, d)
 	}
 	var cfg struct {

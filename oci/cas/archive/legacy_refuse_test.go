@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/lade-oci/lade/oci/cas"
+	"github.com/opencontainers/go-digest"
 )
 
 // TestLegacyRefuses covers legacy archives Open must refuse, each with a
@@ -117,5 +118,24 @@ func TestLegacyAccepts(t *testing.T) {
 				t.Fatalf("tags %v, want %v", got, tc.tags)
 			}
 		})
+	}
+}
+
+func TestDigestNamed(t *testing.T) {
+	hex := digest.FromString("x").Encoded()
+	for name, want := range map[string]bool{
+		hex + ".json":                  true,
+		strings.ToUpper(hex) + ".json": false,
+		hex[1:] + ".json":              false,
+		hex + "0.json":                 false,
+		hex:                            false,
+		hex + ".json.gz":               false,
+		"sha256:" + hex[7:] + ".json":  false,
+		hex[:63] + "g.json":            false,
+	} {
+		got, ok := digestNamed(name)
+		if ok != want || ok && got != hex {
+			t.Errorf("digestNamed(%q) = %q, %v; want %v", name, got, ok, want)
+		}
 	}
 }

@@ -26,6 +26,9 @@ type engine struct {
 	mu     sync.Mutex
 	closed bool
 	live   map[string]struct{}
+	// parsed is the index Open parsed, for the first reader (see
+	// currentIndex); also guarded by mu.
+	parsed *parsedIndex
 }
 
 var _ cas.Engine = (*engine)(nil)

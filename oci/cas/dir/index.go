@@ -4,34 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 
 	"github.com/lade-oci/lade/internal/system"
-	"github.com/lade-oci/lade/oci/cas"
 	ispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
-
-// readIndex reads and parses root/index.json. Manifests is never nil.
-func readIndex(root string) (ispec.Index, error) {
-	f, err := os.Open(filepath.Join(root, indexFile))
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return ispec.Index{}, fmt.Errorf("%s: %w", indexFile, cas.ErrNotExist)
-		}
-		return ispec.Index{}, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, cas.MaxIndexSize+1))
-	if err != nil {
-		return ispec.Index{}, fmt.Errorf("read %s: %w", indexFile, err)
-	}
-	return cas.DecodeIndex(data)
-}
 
 // encodeIndex renders idx the way lade always writes index.json: Go's
 // json.Encoder (compact, trailing newline), OCI index media type, schema
@@ -54,7 +33,7 @@ func (e *engine) GetIndex(ctx context.Context) (ispec.Index, error) {
 	if err := e.checkOpen("get index"); err != nil {
 		return ispec.Index{}, err
 	}
-	idx, err := readIndex(e.root)
+	idx, err := e.currentIndex()
 	if err != nil {
 		return ispec.Index{}, fmt.Errorf("get index: %w", err)
 	}
@@ -73,6 +52,7 @@ func (e *engine) PutIndex(ctx context.Context, idx ispec.Index) error {
 }
 
 func (e *engine) writeIndex(ctx context.Context, idx ispec.Index) error {
+	e.forgetIndex()
 	data, err := encodeIndex(idx)
 	if err != nil {
 		return err
@@ -105,7 +85,7 @@ func (e *engine) UpdateIndex(ctx context.Context, fn func(*ispec.Index) error) e
 	if err := system.FlockWait(ctx, lock, system.LockExclusive); err != nil {
 		return fmt.Errorf("update index: %w", err)
 	}
-	idx, err := readIndex(e.root)
+	idx, err := e.currentIndex()
 	if err != nil {
 		return fmt.Errorf("update index: %w", err)
 	}

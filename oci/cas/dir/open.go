@@ -33,7 +33,8 @@ func Open(ctx context.Context, path string) (cas.Engine, error) {
 	if err != nil {
 		return nil, layoutErr(cas.ErrInvalid, err, "%v", err)
 	}
-	if err := validate(root, path); err != nil {
+	parsed, err := validate(root, path)
+	if err != nil {
 		return nil, err
 	}
 	own, err := ownerOf(root)
@@ -54,45 +55,47 @@ func Open(ctx context.Context, path string) (cas.Engine, error) {
 		owner:    own,
 		lockFile: lf,
 		live:     map[string]struct{}{},
+		parsed:   parsed,
 	}, nil
 }
 
 // validate checks what a layout must have: the directory itself, oci-layout
 // with version 1.0.0, a blobs directory and a parseable index.json. shown is
 // the path as the user gave it.
-func validate(root, shown string) error {
+func validate(root, shown string) (*parsedIndex, error) {
 	if err := statKind(root, true); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return layoutErr(cas.ErrNotExist, nil, "%s does not exist", shown)
+			return nil, layoutErr(cas.ErrNotExist, nil, "%s does not exist", shown)
 		}
-		return layoutErr(cas.ErrInvalid, err, "%s", kindMsg(shown, err))
+		return nil, layoutErr(cas.ErrInvalid, err, "%s", kindMsg(shown, err))
 	}
 	if err := noSymlinks(root); err != nil {
-		return err
+		return nil, err
 	}
 	if err := validateLayoutFile(root); err != nil {
-		return err
+		return nil, err
 	}
 	if err := statKind(filepath.Join(root, blobsDir), true); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return layoutErr(cas.ErrInvalid, nil, "missing %s directory", blobsDir)
+			return nil, layoutErr(cas.ErrInvalid, nil, "missing %s directory", blobsDir)
 		}
-		return layoutErr(cas.ErrInvalid, err, "%s", kindMsg(blobsDir, err))
+		return nil, layoutErr(cas.ErrInvalid, err, "%s", kindMsg(blobsDir, err))
 	}
 	sha := filepath.Join(blobsDir, string(cas.BlobAlgorithm))
 	if err := statKind(filepath.Join(root, sha), true); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return layoutErr(cas.ErrInvalid, err, "%s", kindMsg(sha, err))
+		return nil, layoutErr(cas.ErrInvalid, err, "%s", kindMsg(sha, err))
 	}
 	if err := statKind(filepath.Join(root, indexFile), false); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return layoutErr(cas.ErrInvalid, nil, "missing %s file", indexFile)
+			return nil, layoutErr(cas.ErrInvalid, nil, "missing %s file", indexFile)
 		}
-		return layoutErr(cas.ErrInvalid, err, "%s", kindMsg(indexFile, err))
+		return nil, layoutErr(cas.ErrInvalid, err, "%s", kindMsg(indexFile, err))
 	}
-	if _, err := readIndex(root); err != nil {
-		return layoutErr(cas.ErrInvalid, err, "%v", err)
+	_, parsed, err := readStampedIndex(root)
+	if err != nil {
+		return nil, layoutErr(cas.ErrInvalid, err, "%v", err)
 	}
-	return nil
+	return parsed, nil
 }
 
 // noSymlinks refuses a layout whose oci-layout, index.json, blobs or

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path"
 	"regexp"
+	"sync"
 
 	"github.com/lade-oci/lade/oci/cas"
 	"github.com/opencontainers/go-digest"
@@ -34,7 +35,9 @@ type dockerEntry struct {
 
 // hexNamed matches the config member names Docker and skopeo write:
 // "<hex>.json" (legacy) and "blobs/sha256/<hex>" (Docker 25 and later).
-var hexNamed = regexp.MustCompile(`^(?:([0-9a-f]{64})\.json|blobs/sha256/([0-9a-f]{64}))$`)
+var hexNamed = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(?:([0-9a-f]{64})\.json|blobs/sha256/([0-9a-f]{64}))$`)
+})
 
 // memberName is a tar member name as the archive backend matches it.
 func memberName(name string) string {
@@ -61,7 +64,7 @@ func readDockerManifest(ctx context.Context, archivePath string) ([]dockerEntry,
 // matches such a name), else by hashing the member.
 func configDigest(ctx context.Context, archivePath string, ent dockerEntry) (digest.Digest, error) {
 	name := memberName(ent.Config)
-	if m := hexNamed.FindStringSubmatch(name); m != nil {
+	if m := hexNamed().FindStringSubmatch(name); m != nil {
 		return digest.NewDigestFromEncoded(digest.SHA256, m[1]+m[2]), nil
 	}
 	data, err := readMember(ctx, archivePath, name, maxConfigSize)
