@@ -132,6 +132,14 @@ func (u *unpacker) extractDir(p string, hdr *tar.Header) error {
 		u.dirs[p] = st
 	}
 	st.entry, st.mode, st.atime, st.mtime = true, meta.mode, meta.atime, meta.mtime
+	if existed || len(meta.xattrs) > 0 {
+		// Files being written below may take the directory's xattrs (a
+		// default ACL) when they are created: as in order, let them be
+		// created first.
+		if err := u.writers.waitUnder(p); err != nil {
+			return err
+		}
+	}
 	return u.applyPath(p, meta, applyDir, existed)
 }
 

@@ -56,6 +56,7 @@ type piece struct {
 // entryReader reads a tar stream in its own goroutine, ahead of one
 // consumer: the parser.
 type entryReader struct {
+	ctx   context.Context // the parser gives up waiting when it is done
 	items chan parsed
 	stop  chan struct{}
 	done  chan struct{}
@@ -74,6 +75,7 @@ var errParserStopped = errors.New("parser stopped")
 // returns. With hash set, every regular file's content is hashed.
 func startParser(ctx context.Context, r io.Reader, hashContent bool) *entryReader {
 	p := &entryReader{
+		ctx:   ctx,
 		items: make(chan parsed, 64),
 		stop:  make(chan struct{}),
 		done:  make(chan struct{}),
@@ -108,6 +110,8 @@ func (p *entryReader) send(it parsed) error {
 		return nil
 	case <-p.stop:
 		return errParserStopped
+	case <-p.ctx.Done():
+		return p.ctx.Err()
 	}
 }
 
@@ -153,6 +157,8 @@ func (p *entryReader) entry(hdr *tar.Header, r io.Reader) error {
 			case c.rest <- b:
 			case <-p.stop:
 				return errParserStopped
+			case <-p.ctx.Done():
+				return p.ctx.Err()
 			}
 		}
 		if b.err != nil || len(b.b) < pieceSize {
@@ -222,6 +228,8 @@ func (p *entryReader) alloc(n int) ([]byte, *slab, error) {
 		case s = <-p.slabs:
 		case <-p.stop:
 			return nil, nil, errParserStopped
+		case <-p.ctx.Done():
+			return nil, nil, p.ctx.Err()
 		}
 		if s == nil {
 			s = &slab{buf: make([]byte, pieceSize)}

@@ -58,8 +58,13 @@ func (u *unpacker) startWriters(n int) {
 	for range n {
 		w.wg.Go(func() {
 			for j := range w.jobs {
-				j.err = u.writeJob(j)
-				if j.err != nil {
+				if w.failed.Load() {
+					// The unpack fails anyway: write nothing more.
+					if j.content != nil {
+						_ = j.content.drain()
+					}
+					j.err = errAfterFailure
+				} else if j.err = u.writeJob(j); j.err != nil {
 					w.failed.Store(true)
 				}
 				close(j.done)
@@ -68,6 +73,9 @@ func (u *unpacker) startWriters(n int) {
 	}
 	u.writers = w
 }
+
+// errAfterFailure marks a job skipped because an earlier one failed.
+var errAfterFailure = errors.New("skipped after a failed write")
 
 // stopWriters waits for every writer to exit and returns the first error
 // of a job, in dispatch order.
@@ -81,13 +89,25 @@ func (u *unpacker) stopWriters() error {
 	u.writers = nil
 	for _, j := range w.order {
 		if j.err != nil {
-			return jobError(j)
+			return w.jobError(j)
 		}
 	}
 	return nil
 }
 
-func jobError(j *fileJob) error {
+// jobError words the error of the finished job j. A job skipped after a
+// failure reports the failure instead: failed jobs stay in w.order until
+// they are reported, and every job there is waited for.
+func (w *writers) jobError(j *fileJob) error {
+	if errors.Is(j.err, errAfterFailure) {
+		for _, f := range w.order {
+			<-f.done
+			if f.err != nil && !errors.Is(f.err, errAfterFailure) {
+				j = f
+				break
+			}
+		}
+	}
 	return fmt.Errorf("unpack entry %q: %w", j.name, j.err)
 }
 
@@ -150,7 +170,7 @@ func (w *writers) waitFor(p string) error {
 	}
 	<-j.done
 	if j.err != nil {
-		return jobError(j)
+		return w.jobError(j)
 	}
 	return nil
 }
@@ -164,7 +184,7 @@ func (w *writers) waitUnder(p string) error {
 		if inDir(j.p, p) {
 			<-j.done
 			if j.err != nil {
-				return jobError(j)
+				return w.jobError(j)
 			}
 		}
 	}
@@ -179,7 +199,7 @@ func (w *writers) barrier() error {
 	for _, j := range w.order {
 		<-j.done
 		if j.err != nil {
-			return jobError(j)
+			return w.jobError(j)
 		}
 	}
 	w.order = w.order[:0]
@@ -270,6 +290,12 @@ func (u *unpacker) writeJob(j *fileJob) error {
 	err = u.writeFile(f, j.hdr, j.content, j.meta, j.sparse)
 	if cerr := f.Close(); err == nil {
 		err = cerr
+	}
+	if err != nil {
+		// Give back the pieces not written: the parser, which reads
+		// ahead into a few buffers, would otherwise wait for them
+		// forever while the applier waits for the parser.
+		_ = j.content.drain()
 	}
 	return err
 }

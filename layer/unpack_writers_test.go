@@ -3,10 +3,16 @@ package layer
 import (
 	"archive/tar"
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/lade-oci/lade/layer/layertest"
 )
@@ -102,5 +108,79 @@ func TestUnpackWriterError(t *testing.T) {
 	after := listDir(t, root+"/d")
 	if before != after {
 		t.Fatal("files were still written after UnpackLayer returned")
+	}
+}
+
+// TestUnpackWriterFailsMidFile: a writer that fails partway through a file
+// bigger than the parser's read-ahead (here: the file size limit, EFBIG)
+// fails the unpack instead of leaving the parser waiting for buffers the
+// writer never gave back.
+func TestUnpackWriterFailsMidFile(t *testing.T) {
+	root := newRoot(t)
+	var old unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_FSIZE, &old); err != nil {
+		t.Fatal(err)
+	}
+	lim := old
+	lim.Cur = 2 << 20
+	if err := unix.Setrlimit(unix.RLIMIT_FSIZE, &lim); err != nil {
+		t.Skipf("set RLIMIT_FSIZE: %v", err)
+	}
+	defer unix.Setrlimit(unix.RLIMIT_FSIZE, &old)
+	big := strings.Repeat("0123456789abcdef", (3*parseAhead)/16)
+	layer := layertest.Tar(t, layertest.Dir("d"), layertest.File("d/a", "small"),
+		layertest.File("d/big", big), layertest.File("d/z", "after"))
+	err := unpackWithin(t, 60*time.Second, func(ctx context.Context) error {
+		return UnpackLayer(ctx, root, bytes.NewReader(layer), nil)
+	})
+	if err == nil || !strings.Contains(err.Error(), "d/big") {
+		t.Fatalf("got %v, want the error of d/big", err)
+	}
+}
+
+// TestUnpackCancelMidFile: cancelling the context while a big file is
+// being written ends the unpack with the context's error.
+func TestUnpackCancelMidFile(t *testing.T) {
+	root := newRoot(t)
+	big := strings.Repeat("0123456789abcdef", (3*parseAhead)/16)
+	layer := layertest.Tar(t, layertest.Dir("d"), layertest.File("d/big", big), layertest.File("d/z", "after"))
+	err := unpackWithin(t, 60*time.Second, func(ctx context.Context) error {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		r := &cancelAfter{r: bytes.NewReader(layer), n: 2 * parseAhead, cancel: cancel}
+		return UnpackLayer(ctx, root, r, nil)
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+}
+
+// cancelAfter cancels once n bytes have been read from r.
+type cancelAfter struct {
+	r      io.Reader
+	n      int
+	cancel func()
+}
+
+func (c *cancelAfter) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if c.n -= n; c.n <= 0 {
+		c.cancel()
+	}
+	return n, err
+}
+
+// unpackWithin runs fn and fails the test if it does not return within d
+// (a hang, not a speed check: d is far above the time it needs).
+func unpackWithin(t *testing.T, d time.Duration, fn func(ctx context.Context) error) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- fn(t.Context()) }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(d):
+		t.Fatalf("the unpack did not return within %v", d)
+		return nil
 	}
 }
