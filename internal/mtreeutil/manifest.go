@@ -2,6 +2,7 @@ package mtreeutil
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -23,10 +24,28 @@ func WriteManifest(ctx context.Context, path string, dh *mtree.DirectoryHierarch
 }
 
 // WriteWalkManifest writes the manifest of root to path as WriteManifest
-// writes Walk's, streaming it (see WriteWalk).
+// writes Walk's, streaming it (see WriteWalk). When the stream meets an
+// entry its scan cannot describe (errScanFallback: an FsEval that gives no
+// uid or gid), the file is emptied and written again from Walk.
 func WriteWalkManifest(ctx context.Context, path, root string, opts WalkOptions) error {
 	return writeManifest(ctx, path, func(w io.Writer) error {
-		return WriteWalk(ctx, root, w, opts)
+		err := WriteWalk(ctx, root, w, opts)
+		if !errors.Is(err, errScanFallback) {
+			return err
+		}
+		f := w.(*os.File)
+		if err := f.Truncate(0); err != nil {
+			return err
+		}
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+		dh, err := Walk(ctx, root, opts)
+		if err != nil {
+			return err
+		}
+		_, err = dh.WriteTo(f)
+		return err
 	})
 }
 

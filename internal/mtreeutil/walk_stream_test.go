@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -145,4 +146,56 @@ func (f failingReaddir) Readdir(path string) ([]os.FileInfo, error) {
 		return nil, errListing
 	}
 	return f.FsEval.Readdir(path)
+}
+
+// TestWriteWalkManifestFallsBack: an entry deep in the tree whose keyword
+// functions give no uid (which the streamed scan cannot describe) makes
+// WriteWalkManifest start over with go-mtree's walk: the file holds the
+// same manifest as WriteManifest of Walk, not a failure or a torn stream.
+func TestWriteWalkManifestFallsBack(t *testing.T) {
+	root := wideTree(t)
+	opts := WalkOptions{FsEval: noUID{mtree.DefaultFsEval{}, filepath.Join(root, "wide/d09/s3/deep/f2")}}
+	var buf bytes.Buffer
+	if err := WriteWalk(t.Context(), root, &buf, opts); !errors.Is(err, errScanFallback) {
+		t.Fatalf("WriteWalk: got %v, want the scan to give up (else this test checks nothing)", err)
+	}
+	dir := t.TempDir()
+	got := filepath.Join(dir, "streamed.mtree")
+	if err := WriteWalkManifest(t.Context(), got, root, opts); err != nil {
+		t.Fatalf("WriteWalkManifest: %v", err)
+	}
+	dh, err := Walk(t.Context(), root, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gotDH, err := ReadManifest(t.Context(), got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g, w := body(t, gotDH), body(t, dh); g != w {
+		t.Errorf("manifest after fallback differs from Walk's:\n--- got\n%s\n--- want\n%s", g, w)
+	}
+}
+
+// noUID drops the uid keyword of one path.
+type noUID struct {
+	mtree.FsEval
+	path string
+}
+
+func (n noUID) KeywordFunc(fn mtree.KeywordFunc) mtree.KeywordFunc {
+	inner := n.FsEval.KeywordFunc(fn)
+	return func(path string, info os.FileInfo, r io.Reader) ([]mtree.KeyVal, error) {
+		kvs, err := inner(path, info, r)
+		if path != n.path {
+			return kvs, err
+		}
+		var out []mtree.KeyVal
+		for _, kv := range kvs {
+			if kv.Keyword() != "uid" {
+				out = append(out, kv)
+			}
+		}
+		return out, err
+	}
 }
