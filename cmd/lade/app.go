@@ -62,7 +62,7 @@ func newApp(name string, stdout, stderr io.Writer) *cli.App {
 		usage, usageText = head.usage, head.usageText
 	}
 	var profile *os.File
-	var cancelTimeout context.CancelFunc
+	var cancelTimeout, stopInterrupts context.CancelFunc
 	app := &cli.App{
 		Name:      name,
 		Usage:     usage,
@@ -106,6 +106,7 @@ arguments. Exit status is 0 on success and 1 on any error.`,
 				return err
 			}
 			cancelTimeout = cancel
+			stopInterrupts = watchInterrupts(c)
 			if path := c.String("cpu-profile"); path != "" {
 				f, err := startCPUProfile(path)
 				if err != nil {
@@ -118,6 +119,9 @@ arguments. Exit status is 0 on success and 1 on any error.`,
 		After: func(*cli.Context) error {
 			if cancelTimeout != nil {
 				cancelTimeout()
+			}
+			if stopInterrupts != nil {
+				stopInterrupts()
 			}
 			if profile == nil {
 				return nil

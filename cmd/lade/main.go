@@ -7,10 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 
 	"github.com/lade-oci/lade/oci/cas"
 )
@@ -25,8 +23,9 @@ func main() {
 func run(args []string, stdout, stderr io.Writer) (code int) {
 	logger := setupLogging(stderr)
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	// SIGINT and SIGTERM cancel the command's context from the app's
+	// Before hook (watchInterrupts), for the commands that need it.
+	ctx := context.Background()
 
 	defer func() {
 		if r := recover(); r != nil {
