@@ -15,6 +15,7 @@ VERSION   ?= $(shell v=$$(git describe --tags --dirty 2>/dev/null) && echo "$${v
 LDFLAGS   := -X main.version=$(VERSION)
 BIN       := bin/lade
 DOCS      := bin/docs
+MANGEN    := bin/lade-mangen
 BATS      ?= bats
 
 # Fuzz smoke targets, each run for FUZZ_TIME: "package-dir:FuzzName" pairs.
@@ -23,7 +24,7 @@ BATS      ?= bats
 FUZZ_TIME    ?= 10s
 FUZZ_TARGETS ?= $(shell grep -rE --include='*_test.go' --exclude-dir=.git --exclude-dir=.cache -o '^func Fuzz[A-Za-z0-9_]+' . | sed -E 's|^(.*)/[^/]*_test\.go:func |\1:|' | sort)
 
-.PHONY: all build docs test test-deps test-unit test-fuzz test-bats install install-umoci-link \
+.PHONY: all build mangen docs test test-deps test-unit test-fuzz test-bats install install-umoci-link \
 	fmt vet clean check-imports
 
 all: build
@@ -31,8 +32,16 @@ all: build
 # A static binary (no cgo): no dynamic loader runs at start-up, about a
 # millisecond of every command. Only go-mtree's uname/gname keywords and
 # archive/tar need os/user, which then reads /etc/passwd and /etc/group.
+# urfave_cli_no_docs leaves out urfave/cli's Markdown and roff writers and
+# lade's man page generator (cmd/lade/man.go), and with them go-md2man and
+# blackfriday, whose package initialisation would run at every start.
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/lade
+	CGO_ENABLED=0 $(GO) build -trimpath -tags urfave_cli_no_docs -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/lade
+
+# The same program with the man page generator (the hidden "__man"
+# command), for "make docs" and the man page tests; it is not installed.
+mangen:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(MANGEN) ./cmd/lade
 
 # Debian packages the tests drive (installed when missing, as root on Debian).
 TEST_PACKAGES := bats runc umoci skopeo jq busybox-static attr docker-registry openssl apache2-utils zsh fish groff python3
@@ -64,9 +73,9 @@ test-fuzz:
 	done
 
 # Prints bats' TAP stream, then a "bats: N passed, N failed, N skipped" line.
-test-bats: build
+test-bats: build mangen
 	@set -o pipefail; tap=$$(mktemp); \
-	LADE=$(CURDIR)/$(BIN) $(BATS) --tap test/ | tee "$$tap"; rc=$$?; \
+	LADE=$(CURDIR)/$(BIN) LADE_MANGEN=$(CURDIR)/$(MANGEN) $(BATS) --tap test/ | tee "$$tap"; rc=$$?; \
 	skipped=$$(grep -c '^ok .* # skip' "$$tap"); \
 	passed=$$(( $$(grep -c '^ok ' "$$tap") - skipped )); \
 	failed=$$(grep -c '^not ok ' "$$tap"); rm -f "$$tap"; \
@@ -78,10 +87,10 @@ test-bats: build
 # pages come from "go run" (the generator is not in a binary built with
 # -tags urfave_cli_no_docs), the scripts from the binary, run as umoci for
 # the umoci ones.
-docs: build
+docs: build mangen
 	rm -rf $(DOCS)
 	mkdir -p $(DOCS)/completion
-	$(GO) run -trimpath -ldflags '$(LDFLAGS)' ./cmd/lade __man $(DOCS)/man1
+	$(MANGEN) __man $(DOCS)/man1
 	ln -s $(abspath $(BIN)) $(DOCS)/umoci
 	@set -e; for exe in $(BIN) $(DOCS)/umoci; do n=$$(basename $$exe); \
 		echo "$$exe completion bash|zsh|fish"; \
