@@ -39,11 +39,29 @@ func readIndexBytes(root string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, cas.MaxIndexSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", indexFile, err)
+	// One allocation of the size fstat gives and one read, where io.ReadAll
+	// would grow its buffer from 512 bytes (a dozen copies for a layout
+	// with a few hundred tags). A file that grows meanwhile is still read
+	// to its end, up to the cap.
+	size := int64(0)
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+		size = min(fi.Size(), cas.MaxIndexSize)
 	}
-	return data, nil
+	r := io.LimitReader(f, cas.MaxIndexSize+1)
+	data := make([]byte, 0, size+1)
+	for {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+		n, err := r.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			return data, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", indexFile, err)
+		}
+	}
 }
 
 // readStampedIndex reads and parses root/index.json, and keeps the bytes
