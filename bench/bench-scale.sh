@@ -33,7 +33,7 @@ done
 [ "$PIGZ" = 0 ] || command -v pigz >/dev/null || die "pigz not found"
 LADE=$(command -v "$LADE")
 [ -x /usr/bin/time ] || die "/usr/bin/time is missing: apt-get install time"
-[ -x "$MKIMAGE" ] || go build -o "$MKIMAGE" ./tools/mkimage
+go build -o "$MKIMAGE" ./tools/mkimage # quick when up to date
 
 mkdir -p "$WORK"
 "$MKIMAGE" scale "$WORK/scale:scale" | tee "$WORK/scale-stats.txt"

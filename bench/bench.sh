@@ -207,9 +207,10 @@ done
 W() { median "${WALL[$1]}"; }
 C() { median "${CPU[$1]}"; }
 R() { median "${RSS[$1]}"; }
-# The at-scale section (bench/bench-scale.sh) is kept as it is.
+# The at-scale and pull sections (bench/bench-scale.sh, bench/pull-scale.sh)
+# are kept as they are.
 scale=""
-[ -f "$RESULTS" ] && scale=$(sed -n '/^<!-- bench-scale -->/,/^<!-- \/bench-scale -->/p' "$RESULTS")
+[ -f "$RESULTS" ] && scale=$(sed -n '/^<!-- bench-scale -->/,/^<!-- \/bench-scale -->/p; /^<!-- bench-pull -->/,/^<!-- \/bench-pull -->/p' "$RESULTS")
 {
 	echo "# lade benchmark results"
 	echo
