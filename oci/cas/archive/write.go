@@ -3,7 +3,6 @@ package archive
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -165,17 +164,14 @@ func (e *Engine) setIndex(idx ispec.Index) error {
 	if idx.Manifests == nil {
 		idx.Manifests = []ispec.Descriptor{}
 	}
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(idx); err != nil {
-		return fmt.Errorf("encode index: %w", err)
-	}
-	if buf.Len() > cas.MaxIndexSize {
+	data := cas.EncodeIndex(idx)
+	if len(data) > cas.MaxIndexSize {
 		return fmt.Errorf("encode index: %w: larger than %d bytes", cas.ErrInvalid, cas.MaxIndexSize)
 	}
 	e.st.Lock()
 	defer e.st.Unlock()
-	if !bytes.Equal(buf.Bytes(), e.index) {
-		e.index = buf.Bytes()
+	if !bytes.Equal(data, e.index) {
+		e.index = data
 		e.w.dirty = true
 	}
 	return nil

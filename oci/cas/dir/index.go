@@ -1,31 +1,26 @@
 package dir
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 
 	"github.com/lade-oci/lade/internal/system"
+	"github.com/lade-oci/lade/oci/cas"
 	ispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 // encodeIndex renders idx the way lade always writes index.json: Go's
-// json.Encoder (compact, trailing newline), OCI index media type, schema
-// version 2, manifests never null.
+// json.Encoder's bytes (compact, trailing newline; cas.EncodeIndex), OCI
+// index media type, schema version 2, manifests never null.
 func encodeIndex(idx ispec.Index) ([]byte, error) {
 	idx.SchemaVersion = 2
 	idx.MediaType = ispec.MediaTypeImageIndex
 	if idx.Manifests == nil {
 		idx.Manifests = []ispec.Descriptor{}
 	}
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(idx); err != nil {
-		return nil, fmt.Errorf("encode index: %w", err)
-	}
-	return buf.Bytes(), nil
+	return cas.EncodeIndex(idx), nil
 }
 
 // GetIndex reads index.json.

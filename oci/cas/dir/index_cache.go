@@ -19,9 +19,11 @@ import (
 // the index Open parsed is kept with the bytes it came from, and handed to
 // the first reader that reads index.json and finds the same bytes (a read
 // is cheap next to a parse; a stat would not do, since a file replaced in
-// the same clock tick can reuse the inode, size and times). It is handed
-// out once, so no two callers share its slices and maps; later reads parse
-// the file again.
+// the same clock tick can reuse the inode, size and times). Each reader
+// gets a deep copy (cas.CloneIndex, a small fraction of a parse), so no two
+// callers share its slices and maps: a command that resolves a tag and
+// then updates the index parses index.json once. The copy is dropped when
+// the engine writes index.json.
 
 // parsedIndex is an index with the bytes it was parsed from.
 type parsedIndex struct {
@@ -84,19 +86,18 @@ func readIndex(root string) (ispec.Index, error) {
 	return idx, err
 }
 
-// currentIndex returns the index Open parsed if index.json still holds the
-// same bytes (and forgets it), else the file parsed afresh.
+// currentIndex returns a copy of the index Open parsed if index.json still
+// holds the same bytes, else the file parsed afresh.
 func (e *engine) currentIndex() (ispec.Index, error) {
 	e.mu.Lock()
 	kept := e.parsed
-	e.parsed = nil
 	e.mu.Unlock()
 	data, err := readIndexBytes(e.root)
 	if err != nil {
 		return ispec.Index{}, err
 	}
 	if kept != nil && bytes.Equal(data, kept.data) {
-		return kept.idx, nil
+		return cas.CloneIndex(kept.idx), nil
 	}
 	return cas.DecodeIndex(data)
 }

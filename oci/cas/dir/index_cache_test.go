@@ -51,8 +51,8 @@ func tagNames(idx ispec.Index) string {
 	return strings.Join(names, ",")
 }
 
-// TestIndexParsedAtOpen checks the index Open parsed is what the first
-// reader gets only while index.json is unchanged, and is handed out once.
+// TestIndexParsedAtOpen checks the index Open parsed is what readers get
+// only while index.json is unchanged, each its own copy.
 func TestIndexParsedAtOpen(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
@@ -110,5 +110,12 @@ func TestUpdateIndexAfterOpen(t *testing.T) {
 	}
 	if got := tagNames(idx); got != "aaa,bbb,ccc" {
 		t.Fatalf("index after update: %q", got)
+	}
+	// The engine's own reads see its write, not the index Open parsed.
+	if idx, err = e.GetIndex(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if got := tagNames(idx); got != "aaa,bbb,ccc" {
+		t.Fatalf("GetIndex after update: %q", got)
 	}
 }
