@@ -3,11 +3,15 @@ package main
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/lade-oci/lade/internal/interrupt"
 )
 
 // interruptApp runs args in an app whose Before hook is watchInterrupts,
@@ -52,13 +56,38 @@ func TestInterruptCancelsLongCommand(t *testing.T) {
 func TestQuickCommandHasNoInterruptHandler(t *testing.T) {
 	for _, name := range []string{"ls", "list"} {
 		err := interruptApp(t, func(c *cli.Context) error {
-			if c.Context.Done() != nil {
-				return errors.New("a signal handler's context for a quick command")
+			if interrupt.Armed(c.Context) {
+				return errors.New("a signal handler for a quick command")
 			}
 			return nil
 		}, name)
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
+	}
+}
+
+// A quick command that opens an archive (which closing may rewrite) gets
+// its handler.
+func TestOpeningAnArchiveArmsTheHandler(t *testing.T) {
+	archive := filepath.Join(t.TempDir(), "image.tar")
+	if err := os.WriteFile(archive, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := interruptApp(t, func(c *cli.Context) error {
+		if interrupt.Armed(c.Context) {
+			return errors.New("armed before the archive was opened")
+		}
+		engine, err := openEngine(c.Context, archive)
+		if err == nil {
+			engine.Close()
+		}
+		if !interrupt.Armed(c.Context) {
+			return errors.New("opening an archive did not arm the handler")
+		}
+		return nil
+	}, "ls")
+	if err != nil {
+		t.Fatal(err)
 	}
 }

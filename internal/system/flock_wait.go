@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/lade-oci/lade/internal/interrupt"
 )
 
 // Poll intervals for waiting on a contended flock.
@@ -33,6 +35,8 @@ func FlockWait(ctx context.Context, f *os.File, mode LockMode) error {
 		if !errors.Is(err, unix.EWOULDBLOCK) && !errors.Is(err, unix.EINTR) {
 			return fmt.Errorf("flock %s: %w", f.Name(), err)
 		}
+		// The wait can be long: let a signal cancel it (interrupt.Arm).
+		interrupt.Arm(ctx)
 		timer := time.NewTimer(delay)
 		select {
 		case <-ctx.Done():
