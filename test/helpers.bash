@@ -14,9 +14,14 @@ export LADE
 # reference stat outputs.
 EXAMPLES="$LADE_ROOT/cmd/lade/testdata"
 
+# Built as `make build` builds it, when missing.
 if [[ ! -x "$LADE" ]]; then
-	(cd "$LADE_ROOT" && go build -o "$LADE" ./cmd/lade) >&2
+	(cd "$LADE_ROOT" && CGO_ENABLED=0 go build -tags urfave_cli_no_docs -o "$LADE" ./cmd/lade) >&2
 fi
+# The build with the man page generator (`make mangen`), for test/man.bats;
+# built there when missing.
+: "${LADE_MANGEN:=$LADE_ROOT/bin/lade-mangen}"
+export LADE_MANGEN
 
 setup() {
 	TESTDIR="$BATS_TEST_TMPDIR"

@@ -8,7 +8,10 @@ load helpers
 # mangen DIR: write the man pages into DIR with the build of lade that has
 # the generator (make mangen); the binary make builds leaves it out.
 mangen() {
-	run "${LADE_MANGEN:?the build of lade with the man page generator (make mangen)}" __man "$@"
+	if [[ ! -x "$LADE_MANGEN" ]]; then
+		(cd "$LADE_ROOT" && CGO_ENABLED=0 go build -o "$LADE_MANGEN" ./cmd/lade) >&2
+	fi
+	run "$LADE_MANGEN" __man "$@"
 	[[ "$status" -eq 0 ]] || fail "__man $* failed with status $status: $output"
 }
 
