@@ -84,9 +84,9 @@ test-bats: build mangen
 
 # Man pages (one per command, a ".so" page per alias) and completion
 # scripts, generated from the command definitions that --help prints. The
-# pages come from "go run" (the generator is not in a binary built with
-# -tags urfave_cli_no_docs), the scripts from the binary, run as umoci for
-# the umoci ones.
+# pages come from bin/lade-mangen (the generator is not in the binary
+# "make build" makes), the scripts from the binary, run as umoci for the
+# umoci ones.
 docs: build mangen
 	rm -rf $(DOCS)
 	mkdir -p $(DOCS)/completion
