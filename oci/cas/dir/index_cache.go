@@ -53,6 +53,9 @@ func readIndexBytes(root string) ([]byte, error) {
 	data := make([]byte, 0, size+1)
 	for {
 		if len(data) == cap(data) {
+			if int64(len(data)) > cas.MaxIndexSize {
+				return data, nil // over the cap: DecodeIndex says so
+			}
 			data = append(data, 0)[:len(data)]
 		}
 		n, err := r.Read(data[len(data):cap(data)])

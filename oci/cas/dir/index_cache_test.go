@@ -1,12 +1,15 @@
 package dir
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	ispec "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/lade-oci/lade/oci/cas"
 )
 
 // tagged writes an index.json naming the given tags, as another process
@@ -117,5 +120,24 @@ func TestUpdateIndexAfterOpen(t *testing.T) {
 	}
 	if got := tagNames(idx); got != "aaa,bbb,ccc" {
 		t.Fatalf("GetIndex after update: %q", got)
+	}
+}
+
+// TestOversizedIndexRefused: an index.json over cas.MaxIndexSize is read
+// only up to the cap (plus one byte) and refused.
+func TestOversizedIndexRefused(t *testing.T) {
+	root := newLayout(t)
+	if err := os.Truncate(filepath.Join(root, indexFile), cas.MaxIndexSize+4096); err != nil {
+		t.Fatal(err)
+	}
+	data, err := readIndexBytes(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(data) != cas.MaxIndexSize+1 || cap(data) != cas.MaxIndexSize+1 {
+		t.Errorf("read %d bytes into %d, want %d into as many", len(data), cap(data), cas.MaxIndexSize+1)
+	}
+	if _, err := Open(t.Context(), root); !errors.Is(err, cas.ErrInvalid) {
+		t.Fatalf("open with an oversized index: %v, want cas.ErrInvalid", err)
 	}
 }
