@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
+
 	"oras.land/oras-go/v2/registry/remote/auth"
 
 	ispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -25,6 +27,17 @@ import (
 type destination struct {
 	name transport.Name
 	repo *repository
+
+	// The name's tag is resolved once (tagged), then follows this
+	// destination's own Commits: when it already points
+	// at the image, Has answers for that manifest without asking again and
+	// Commit leaves the tag alone, so a push that finds everything in place
+	// costs one HEAD. Has asks first for the top manifest, so a tag seen
+	// pointing at it is acted on before anything else is pushed.
+	tagMu       sync.Mutex
+	tagResolved bool
+	tagAt       ispec.Descriptor
+	tagOK       bool
 }
 
 var (
@@ -68,6 +81,9 @@ func (d *destination) Repository() (string, string) {
 func (d *destination) Has(ctx context.Context, desc ispec.Descriptor) (bool, error) {
 	store := d.repo.remote.Blobs()
 	if isManifestType(desc.MediaType) {
+		if d.tagged(ctx, desc) {
+			return true, nil
+		}
 		store = d.repo.remote.Manifests()
 	}
 	got, err := store.Resolve(d.pushScope(ctx), desc.Digest.String())
@@ -166,22 +182,42 @@ func (d *destination) Commit(ctx context.Context, desc ispec.Descriptor, raw []b
 	if want := d.repo.ref.Digest; want != "" && want != desc.Digest {
 		return fmt.Errorf("push manifest to %s: %w: the name asks for %s, the image is %s", d.name, cas.ErrDigestMismatch, want, desc.Digest)
 	}
-	if d.repo.ref.Digest == "" && d.tagged(ctx, ref, desc) {
+	if d.tagged(ctx, desc) {
 		return nil
 	}
 	if err := d.pushManifest(ctx, desc, raw, ref); err != nil {
 		return fmt.Errorf("push manifest %s to %s: %w", ref, d.repo.ref.Name(), err)
 	}
+	if d.repo.ref.Digest == "" {
+		d.setTag(desc)
+	}
 	return nil
 }
 
-// tagged reports whether tag already points at desc (same digest, size and
-// media type), so that pushing the manifest again would change nothing: a
-// HEAD instead of a PUT, which a registry answers much faster (it checks
-// every blob of a pushed manifest). Any failure to tell means no.
-func (d *destination) tagged(ctx context.Context, tag string, desc ispec.Descriptor) bool {
-	got, err := d.repo.remote.Manifests().Resolve(d.pushScope(ctx), tag)
-	return err == nil && got.Digest == desc.Digest && got.Size == desc.Size && got.MediaType == desc.MediaType
+// tagged reports whether the name's tag already points at desc (same
+// digest, size and media type), so that pushing the manifest again would
+// change nothing: a HEAD instead of a PUT, which a registry answers much
+// faster (it checks every blob of a pushed manifest). The tag is asked for
+// once per destination; any failure to tell means no. A name by digest
+// has no tag: no.
+func (d *destination) tagged(ctx context.Context, desc ispec.Descriptor) bool {
+	if d.repo.ref.Digest != "" {
+		return false
+	}
+	d.tagMu.Lock()
+	defer d.tagMu.Unlock()
+	if !d.tagResolved {
+		got, err := d.repo.remote.Manifests().Resolve(d.pushScope(ctx), d.repo.ref.Reference())
+		d.tagResolved, d.tagAt, d.tagOK = true, got, err == nil
+	}
+	return d.tagOK && d.tagAt.Digest == desc.Digest && d.tagAt.Size == desc.Size && d.tagAt.MediaType == desc.MediaType
+}
+
+// setTag records that the name's tag now points at desc (Commit pushed it).
+func (d *destination) setTag(desc ispec.Descriptor) {
+	d.tagMu.Lock()
+	d.tagResolved, d.tagAt, d.tagOK = true, desc, true
+	d.tagMu.Unlock()
 }
 
 // pushManifest checks raw against desc and PUTs it under reference; the

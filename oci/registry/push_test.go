@@ -194,3 +194,50 @@ func TestCommitOfATaggedManifestPutsNothing(t *testing.T) {
 		t.Fatalf("a tag moved to another manifest made %d PUTs in all, want 2", puts.Load())
 	}
 }
+
+// TestPushOfATaggedImageAsksOnce: when the tag already points at the image,
+// Has answers for its manifest from the tag and Commit puts nothing: one
+// manifest request in all (skopeo asks for every blob and puts the
+// manifest again).
+func TestPushOfATaggedImageAsksOnce(t *testing.T) {
+	setup(t)
+	img := newTestImage(t, "a")
+	var manifestReqs, other atomic.Int64
+	reg, first := pushTarget(t, nil)
+	for _, b := range [][]byte{img.config, img.layer} {
+		reg.addBlob("app", b)
+	}
+	if err := first.Commit(t.Context(), img.desc, img.manifest); err != nil {
+		t.Fatal(err)
+	}
+	reg.hook = func(w http.ResponseWriter, r *http.Request) bool {
+		if strings.Contains(r.URL.Path, "/manifests/") {
+			manifestReqs.Add(1)
+		} else if r.URL.Path != "/v2/" {
+			other.Add(1)
+		}
+		return false
+	}
+	dst, err := OpenDestination(t.Context(), first.Name(), plain())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok, err := dst.Has(t.Context(), img.desc)
+	if err != nil || !ok {
+		t.Fatalf("Has of the tagged manifest = %v, %v", ok, err)
+	}
+	if err := dst.Commit(t.Context(), img.desc, img.manifest); err != nil {
+		t.Fatal(err)
+	}
+	if manifestReqs.Load() != 1 || other.Load() != 0 {
+		t.Fatalf("%d manifest requests and %d others, want 1 and 0", manifestReqs.Load(), other.Load())
+	}
+	// A manifest the tag does not point at is still asked for by digest.
+	b := newTestImage(t, "b")
+	if ok, err := dst.Has(t.Context(), b.desc); err != nil || ok {
+		t.Fatalf("Has of another manifest = %v, %v", ok, err)
+	}
+	if manifestReqs.Load() != 2 {
+		t.Fatalf("%d manifest requests after asking for another, want 2", manifestReqs.Load())
+	}
+}
