@@ -75,7 +75,7 @@ measure() { # LABEL CMD...: run CMD under /usr/bin/time, keep wall, user+sys, ma
 	RSS[$label]+=" $((m / 1024))"
 	printf '  %-22s %6.2fs wall %6.2fs cpu %5d MiB\n' "$label" "$e" "$c" "$((m / 1024))"
 }
-median() { printf '%s\n' $1 | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+median() { printf '%s\n' $1 | sort -g | awk '{a[NR] = $1} END {print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2)}'; } # even count: the mean of the middle two
 target() { # NAME LIMIT A B: a table row saying whether A/B <= LIMIT
 	awk -v n="$1" -v l="$2" -v a="$3" -v b="$4" 'BEGIN {
 		if (b <= 0) { printf "| %s | %s | - | - |\n", n, l; exit }
@@ -150,14 +150,19 @@ done
 
 # --- small commands -----------------------------------------------------------
 # Per-call cost on a layout with 200 tags (the small test image tagged t000
-# to t199), measured with hyperfine: REPS rounds of RUNS runs per command,
-# lade and umoci alternating which goes first, each on its own copy of the
-# layout; the median of the round medians is reported. tag, rm and config
-# change the layout: hyperfine's --prepare puts it back before every run
-# (untimed). gc removes 2,000 unreferenced blobs from a fresh copy of a
-# layout that also has the 200 tags; "rm" is rm -f of the same 2,000 files.
-RUNS=${RUNS:-40}
-declare -A SMALL
+# to t199), measured with hyperfine: SMALL_ROUNDS rounds; in each, every
+# command runs RUNS times with lade, then RUNS times with umoci (the other
+# way round every second round), each tool on its own copy of the layout.
+# This machine's load moves by tens of percent within minutes, so a ratio
+# is taken between the two blocks of one round, which run back to back, and
+# the median of the rounds' ratios is reported (with the median of the
+# round medians of each tool's time). tag, rm and config change the layout:
+# hyperfine's --prepare puts it back before every run (untimed). gc removes
+# 2,000 unreferenced blobs from a fresh copy of a layout that also has the
+# 200 tags; "rm" is rm -f of the same 2,000 files.
+SMALL_ROUNDS=${SMALL_ROUNDS:-8}
+RUNS=${RUNS:-15}
+declare -A SMALL RATIO
 small_layouts() { # make $SMALLDIR/{base,gcbase}
 	SMALLDIR=$BASE/small
 	mkdir -p "$SMALLDIR"
@@ -173,33 +178,48 @@ small_layouts() { # make $SMALLDIR/{base,gcbase}
 		echo "$SMALLDIR/gc/blobs/sha256/$h"
 	done >"$SMALLDIR/unreferenced.list"
 }
-small_run() { # LABEL PREPARE CMD: one hyperfine round, median ms into SMALL[LABEL]
+LAST=""
+small_run() { # LABEL PREPARE CMD: one hyperfine block, median ms into SMALL[LABEL] and LAST
 	local label=$1 prepare=$2 cmd=$3
 	hyperfine -N --style none --warmup 3 --runs "$RUNS" --prepare "$prepare" --export-json "$BASE/hf.json" "$cmd" >/dev/null 2>"$BASE/hf.err" ||
 		{ cat "$BASE/hf.err" >&2; die "$label failed: $cmd"; }
-	SMALL[$label]+=" $(jq '.results[0].median * 1000' "$BASE/hf.json")"
+	LAST=$(jq '.results[0].median * 1000' "$BASE/hf.json")
+	SMALL[$label]+=" $LAST"
 }
-echo "== small commands on a 200-tag layout ($REPS rounds of $RUNS runs, hyperfine)"
+small_cmd() { # COMMAND TOOL: one block of COMMAND with TOOL on its layout copy
+	local c=$1 tool=$2 bin=$LADE L=$SMALLDIR/$2
+	[ "$tool" = umoci ] && bin=$UMOCI
+	local reset="cp $SMALLDIR/$tool.index $L/index.json"
+	case $c in
+	ls) small_run "ls-$tool" "true" "$bin ls --layout $L" ;;
+	stat) small_run "stat-$tool" "true" "$bin stat --image $L:t100" ;;
+	tag) small_run "tag-$tool" "$reset" "$bin tag --image $L:t000 bench-tag" ;;
+	rm) small_run "rm-$tool" "$bin tag --image $L:t000 bench-rm" "$bin rm --image $L:bench-rm" ;;
+	config) small_run "config-$tool" "$reset" "$bin config --image $L:t100" ;;
+	gc) small_run "gc-$tool" "bash -c 'rm -rf $SMALLDIR/gc && cp -a $SMALLDIR/gcbase $SMALLDIR/gc'" "$bin gc --layout $SMALLDIR/gc" ;;
+	esac
+}
+echo "== small commands on a 200-tag layout ($SMALL_ROUNDS rounds of $RUNS runs, hyperfine)"
 small_layouts
-for rep in $(seq "$REPS"); do
+for rep in $(seq "$SMALL_ROUNDS"); do
 	order=(lade umoci)
 	[ $((rep % 2)) = 0 ] && order=(umoci lade)
-	for tool in "${order[@]}"; do
-		bin=$LADE
-		[ "$tool" = umoci ] && bin=$UMOCI
+	for tool in lade umoci; do
 		L=$SMALLDIR/$tool
 		rm -rf "$L" && cp -a "$SMALLDIR/base" "$L" && cp "$L/index.json" "$SMALLDIR/$tool.index"
-		reset="cp $SMALLDIR/$tool.index $L/index.json"
-		small_run "ls-$tool" "true" "$bin ls --layout $L"
-		small_run "stat-$tool" "true" "$bin stat --image $L:t100"
-		small_run "tag-$tool" "$reset" "$bin tag --image $L:t000 bench-tag"
-		small_run "rm-$tool" "$bin tag --image $L:t000 bench-rm" "$bin rm --image $L:bench-rm"
-		small_run "config-$tool" "$reset" "$bin config --image $L:t100"
-		small_run "gc-$tool" "bash -c 'rm -rf $SMALLDIR/gc && cp -a $SMALLDIR/gcbase $SMALLDIR/gc'" "$bin gc --layout $SMALLDIR/gc"
+	done
+	printf '  round %d:' "$rep"
+	for c in ls stat tag rm config gc; do
+		declare -A ms=()
+		for tool in "${order[@]}"; do
+			small_cmd "$c" "$tool"
+			ms[$tool]=$LAST
+		done
+		RATIO[$c]+=" $(awk -v l="${ms[lade]}" -v u="${ms[umoci]}" 'BEGIN { printf "%.4f", l / u }')"
+		printf ' %s %.1f/%.1f ms' "$c" "${ms[lade]}" "${ms[umoci]}"
 	done
 	small_run "gc-rm" "bash -c 'rm -rf $SMALLDIR/gc && cp -a $SMALLDIR/gcbase $SMALLDIR/gc'" "xargs -a $SMALLDIR/unreferenced.list rm -f"
-	printf '  round %d:' "$rep"
-	for c in ls stat tag rm config gc; do printf ' %s %s/%s ms' "$c" "$(echo "${SMALL[$c-lade]}" | awk '{printf "%.1f", $NF}')" "$(echo "${SMALL[$c-umoci]}" | awk '{printf "%.1f", $NF}')"; done
+	RATIO[gc-rm]+=" $(awk -v l="$(echo "${SMALL[gc-lade]}" | awk '{print $NF}')" -v r="$LAST" 'BEGIN { printf "%.4f", l / r }')"
 	echo
 done
 
@@ -260,19 +280,21 @@ scale=""
 	echo
 	echo "## Small commands on a layout with 200 tags (hyperfine)"
 	echo
-	echo "Median per call of $REPS rounds of $RUNS runs (each round's median), lade and umoci alternating, each on its own copy of the layout;"
+	echo "$SMALL_ROUNDS rounds; in each, every command runs $RUNS times with lade and $RUNS times with umoci, back to back (which goes first alternates),"
+	echo "each tool on its own copy of the layout. ms: the median of the rounds' medians; lade/umoci: the median of the rounds' ratios,"
+	echo "each between two blocks that ran a few seconds apart (this machine's load moves by tens of percent within minutes)."
 	echo "tag, rm and config restore the layout before every run (untimed); gc removes 2,000 unreferenced blobs from a fresh copy."
 	echo
 	echo "| command | lade ms | umoci ms | lade/umoci | limit | met |"
 	echo "|---|---:|---:|---:|---:|:---:|"
 	for c in ls stat tag rm config gc; do
-		l=$(median "${SMALL[$c-lade]}") u=$(median "${SMALL[$c-umoci]}")
+		l=$(median "${SMALL[$c-lade]}") u=$(median "${SMALL[$c-umoci]}") r=$(median "${RATIO[$c]}")
 		limit=0.80
 		[ "$c" = gc ] && limit=0.60
-		awk -v c="$c" -v l="$l" -v u="$u" -v lim="$limit" 'BEGIN { r = l / u; printf "| %s | %.1f | %.1f | %.2fx | %.2fx | %s |\n", c, l, u, r, lim, (r <= lim ? "yes" : "no") }'
+		awk -v c="$c" -v l="$l" -v u="$u" -v r="$r" -v lim="$limit" 'BEGIN { printf "| %s | %.1f | %.1f | %.2fx | %.2fx | %s |\n", c, l, u, r, lim, (r <= lim ? "yes" : "no") }'
 	done
 	echo
-	echo "gc against \`rm -f\` of the same 2,000 files: $(median "${SMALL[gc-rm]}" | awk '{printf "%.1f", $1}') ms, lade gc $(ratio "$(median "${SMALL[gc-lade]}")" "$(median "${SMALL[gc-rm]}")") of it."
+	echo "gc against \`rm -f\` of the same 2,000 files: $(median "${SMALL[gc-rm]}" | awk '{printf "%.1f", $1}') ms, lade gc $(median "${RATIO[gc-rm]}" | awk '{printf "%.2fx", $1}') of it (median of the rounds' ratios)."
 	echo
 	echo "## Targets (issues 3 item 8, 4 item 9)"
 	echo
