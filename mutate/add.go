@@ -12,6 +12,7 @@ import (
 	"github.com/opencontainers/go-digest"
 	ispec "github.com/opencontainers/image-spec/specs-go/v1"
 
+	"github.com/lade-oci/lade/oci/cas"
 	"github.com/lade-oci/lade/oci/compress"
 )
 
@@ -71,7 +72,7 @@ func (m *Mutator) Add(ctx context.Context, r io.Reader, alg compress.Algorithm, 
 	m.config.RootFS.DiffIDs = append(m.config.RootFS.DiffIDs, blob.diffID)
 	m.manifest.Layers = append(m.manifest.Layers, desc)
 	m.dirty = true
-	return copyDescriptor(desc), nil
+	return cas.CloneDescriptor(desc), nil
 }
 
 // layerBlob describes a stored layer.

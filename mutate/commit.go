@@ -12,6 +12,7 @@ import (
 	"github.com/opencontainers/go-digest"
 	ispec "github.com/opencontainers/image-spec/specs-go/v1"
 
+	"github.com/lade-oci/lade/oci/cas"
 	"github.com/lade-oci/lade/oci/casext"
 	"github.com/lade-oci/lade/oci/casext/mediatype"
 )
@@ -70,7 +71,7 @@ func (m *Mutator) Commit(ctx context.Context) (casext.DescriptorPath, error) {
 	}
 
 	old := m.path.Walk
-	walk := copyDescriptors(old)
+	walk := cas.CloneDescriptors(old)
 	last := len(walk) - 1
 	walk[last] = retarget(walk[last], manDesc)
 	if m.platformChanged && walk[last].Platform != nil {
@@ -99,7 +100,7 @@ func (m *Mutator) Commit(ctx context.Context) (casext.DescriptorPath, error) {
 // retarget returns a copy of d pointing at the blob described by to (media
 // type, digest, size), keeping d's other fields and dropping stale data.
 func retarget(d, to ispec.Descriptor) ispec.Descriptor {
-	d = copyDescriptor(d)
+	d = cas.CloneDescriptor(d)
 	d.MediaType, d.Digest, d.Size = to.MediaType, to.Digest, to.Size
 	d.Data = nil
 	return d
@@ -121,13 +122,13 @@ func (m *Mutator) rewriteParent(ctx context.Context, parent, oldChild, newChild 
 		return ispec.Descriptor{}, fmt.Errorf("read index %s: parsed as %T: %w", parent.Digest, blob.Data, ErrUnsupported)
 	}
 	index := *src
-	index.Manifests = copyDescriptors(src.Manifests)
+	index.Manifests = cas.CloneDescriptors(src.Manifests)
 	found := false
 	for i, d := range index.Manifests {
 		if descriptorEqual(d, oldChild) {
 			nd := retarget(d, newChild)
 			if newChild.Platform != nil {
-				nd.Platform = copyPlatform(newChild.Platform)
+				nd.Platform = cas.ClonePlatform(newChild.Platform)
 			}
 			index.Manifests[i] = nd
 			found = true

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	ispec "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/lade-oci/lade/oci/cas"
 )
 
 // The helpers below deep-copy image-spec values so that no slice, map or
@@ -19,39 +21,11 @@ func copyTime(t *time.Time) *time.Time {
 	return &c
 }
 
-func copyPlatform(p *ispec.Platform) *ispec.Platform {
-	if p == nil {
-		return nil
-	}
-	c := *p
-	c.OSFeatures = slices.Clone(p.OSFeatures)
-	return &c
-}
-
-func copyDescriptor(d ispec.Descriptor) ispec.Descriptor {
-	d.URLs = slices.Clone(d.URLs)
-	d.Annotations = maps.Clone(d.Annotations)
-	d.Data = slices.Clone(d.Data)
-	d.Platform = copyPlatform(d.Platform)
-	return d
-}
-
-func copyDescriptors(ds []ispec.Descriptor) []ispec.Descriptor {
-	if ds == nil {
-		return nil
-	}
-	out := make([]ispec.Descriptor, len(ds))
-	for i, d := range ds {
-		out[i] = copyDescriptor(d)
-	}
-	return out
-}
-
 func copyManifest(m ispec.Manifest) ispec.Manifest {
-	m.Config = copyDescriptor(m.Config)
-	m.Layers = copyDescriptors(m.Layers)
+	m.Config = cas.CloneDescriptor(m.Config)
+	m.Layers = cas.CloneDescriptors(m.Layers)
 	if m.Subject != nil {
-		s := copyDescriptor(*m.Subject)
+		s := cas.CloneDescriptor(*m.Subject)
 		m.Subject = &s
 	}
 	m.Annotations = maps.Clone(m.Annotations)

@@ -7,6 +7,7 @@ import (
 
 	ispec "github.com/opencontainers/image-spec/specs-go/v1"
 
+	"github.com/lade-oci/lade/oci/cas"
 	"github.com/lade-oci/lade/oci/casext"
 	"github.com/lade-oci/lade/oci/casext/mediatype"
 )
@@ -60,7 +61,7 @@ func New(engine casext.Engine, path casext.DescriptorPath) (*Mutator, error) {
 
 // copyPath returns a deep copy of p, so no caller shares our walk slice.
 func copyPath(p casext.DescriptorPath) casext.DescriptorPath {
-	return casext.DescriptorPath{Walk: copyDescriptors(p.Walk)}
+	return casext.DescriptorPath{Walk: cas.CloneDescriptors(p.Walk)}
 }
 
 // load reads and caches the manifest and config if not done yet.

@@ -7,6 +7,8 @@ import (
 
 	"github.com/opencontainers/go-digest"
 	ispec "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/lade-oci/lade/oci/cas"
 )
 
 // ErrLayerMismatch is wrapped by SetLayers's error when the layers, diff_ids
@@ -28,7 +30,7 @@ func (m *Mutator) SetLayers(ctx context.Context, layers []ispec.Descriptor, diff
 	if err := m.load(ctx); err != nil {
 		return fmt.Errorf("set layers: %w", err)
 	}
-	m.manifest.Layers = copyDescriptors(layers)
+	m.manifest.Layers = cas.CloneDescriptors(layers)
 	if m.manifest.Layers == nil {
 		m.manifest.Layers = []ispec.Descriptor{}
 	}

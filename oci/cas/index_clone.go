@@ -12,12 +12,7 @@ import (
 // other. Nil and empty stay as they are.
 func CloneIndex(idx ispec.Index) ispec.Index {
 	out := idx
-	if idx.Manifests != nil {
-		out.Manifests = make([]ispec.Descriptor, len(idx.Manifests))
-		for i := range idx.Manifests {
-			out.Manifests[i] = CloneDescriptor(idx.Manifests[i])
-		}
-	}
+	out.Manifests = CloneDescriptors(idx.Manifests)
 	if idx.Subject != nil {
 		s := CloneDescriptor(*idx.Subject)
 		out.Subject = &s
@@ -26,16 +21,33 @@ func CloneIndex(idx ispec.Index) ispec.Index {
 	return out
 }
 
-// CloneDescriptor returns a deep copy of d (see CloneIndex).
-func CloneDescriptor(d ispec.Descriptor) ispec.Descriptor {
-	out := d
-	out.URLs = slices.Clone(d.URLs)
-	out.Annotations = maps.Clone(d.Annotations)
-	out.Data = slices.Clone(d.Data)
-	if d.Platform != nil {
-		p := *d.Platform
-		p.OSFeatures = slices.Clone(p.OSFeatures)
-		out.Platform = &p
+// CloneDescriptors returns a deep copy of ds (see CloneIndex).
+func CloneDescriptors(ds []ispec.Descriptor) []ispec.Descriptor {
+	if ds == nil {
+		return nil
+	}
+	out := make([]ispec.Descriptor, len(ds))
+	for i := range ds {
+		out[i] = CloneDescriptor(ds[i])
 	}
 	return out
+}
+
+// CloneDescriptor returns a deep copy of d (see CloneIndex).
+func CloneDescriptor(d ispec.Descriptor) ispec.Descriptor {
+	d.URLs = slices.Clone(d.URLs)
+	d.Annotations = maps.Clone(d.Annotations)
+	d.Data = slices.Clone(d.Data)
+	d.Platform = ClonePlatform(d.Platform)
+	return d
+}
+
+// ClonePlatform returns a deep copy of p (nil for nil).
+func ClonePlatform(p *ispec.Platform) *ispec.Platform {
+	if p == nil {
+		return nil
+	}
+	c := *p
+	c.OSFeatures = slices.Clone(p.OSFeatures)
+	return &c
 }
