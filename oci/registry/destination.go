@@ -29,11 +29,13 @@ type destination struct {
 	repo *repository
 
 	// The name's tag is resolved once (tagged), then follows this
-	// destination's own Commits: when it already points
-	// at the image, Has answers for that manifest without asking again and
-	// Commit leaves the tag alone, so a push that finds everything in place
-	// costs one HEAD. Has asks first for the top manifest, so a tag seen
-	// pointing at it is acted on before anything else is pushed.
+	// destination's own Commits. When it already points at the image, Has
+	// answers for that manifest without asking again and Commit leaves the
+	// tag alone, so a push that finds everything in place costs one HEAD.
+	// A copy that converts nothing asks Has for the top manifest before
+	// pushing anything else, so what the tag was found pointing at is
+	// acted on at once; otherwise the first manifest Has or the Commit
+	// asks, as Commit alone did before.
 	tagMu       sync.Mutex
 	tagResolved bool
 	tagAt       ispec.Descriptor
