@@ -50,44 +50,7 @@ BASE=$(mktemp -d)
 trap 'rm -rf "$RUN" "$BASE"' EXIT
 if [ "$(id -u)" = 0 ]; then MODE="caches dropped"; else MODE="caches kept (not root)"; fi
 KEEP_GB=${KEEP_GB:-15} # free space to keep on the filesystem, in GiB
-RUNS_DONE=0
-FREED=0
-OUT=""
-cold() { # a fresh output directory; write back dirty data, drop the page cache
-	if [ "$(df --output=avail -B1G "$WORK" | tail -1)" -lt "$KEEP_GB" ]; then
-		rm -rf "$RUN" # the next run allocates recently freed inodes
-		FREED=$((FREED + 1))
-	fi
-	RUNS_DONE=$((RUNS_DONE + 1))
-	OUT=$RUN/$RUNS_DONE
-	mkdir -p "$OUT"
-	sync
-	if [ "$(id -u)" = 0 ]; then echo 3 >/proc/sys/vm/drop_caches; fi
-}
-
-declare -A WALL CPU RSS
-measure() { # LABEL CMD...
-	local label=$1; shift
-	if ! /usr/bin/time -f '%e %U %S %M' -o "$BASE/time" "$@" >"$BASE/out" 2>&1; then
-		cat "$BASE/out" >&2
-		die "$label failed: $*"
-	fi
-	local e u s m c
-	read -r e u s m <"$BASE/time"
-	c=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')
-	WALL[$label]+=" $e"
-	CPU[$label]+=" $c"
-	RSS[$label]+=" $((m / 1024))"
-	printf '  %-18s %7.2fs wall %7.2fs cpu %5d MiB  (load %s)\n' "$label" "$e" "$c" "$((m / 1024))" "$(cut -d' ' -f1 /proc/loadavg)"
-}
-median() { printf '%s\n' $1 | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
-target() { # NAME LIMIT A B
-	awk -v n="$1" -v l="$2" -v a="$3" -v b="$4" 'BEGIN {
-		if (b <= 0) { printf "| %s | %s | - | - |\n", n, l; exit }
-		r = a / b; printf "| %s | %.2fx | %.2fx | %s |\n", n, l, r, (r <= l ? "yes" : "no")
-	}'
-}
+. bench/lib.bash
 
 tools=(lade umoci tar)
 [ "$PIGZ" = 0 ] || tools+=(pigz)
@@ -96,7 +59,7 @@ for rep in $(seq "$REPS"); do
 	for size in scale scale3; do
 		mapfile -t LAYERS < <(layers "$WORK/$size")
 		for tool in "${tools[@]}"; do
-			cold
+			cold "$RUN"
 			case $tool in
 			lade) measure "$size-lade" "$LADE" unpack --image "$WORK/$size:scale" "$OUT/bundle" ;;
 			umoci) measure "$size-umoci" "$UMOCI" unpack --image "$WORK/$size:scale" "$OUT/bundle" ;;

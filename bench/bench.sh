@@ -60,29 +60,7 @@ drop() {
 trap 'drop; rm -rf "$BASE"' EXIT
 
 # --- measurement --------------------------------------------------------------
-declare -A WALL CPU RSS
-measure() { # LABEL CMD...: run CMD under /usr/bin/time, keep wall, user+sys, max RSS
-	local label=$1; shift
-	if ! /usr/bin/time -f '%e %U %S %M' -o "$BASE/time" "$@" >"$BASE/out" 2>&1; then
-		cat "$BASE/out" >&2
-		die "$label failed: $*"
-	fi
-	local e u s m c
-	read -r e u s m <"$BASE/time"
-	c=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')
-	WALL[$label]+=" $e"
-	CPU[$label]+=" $c"
-	RSS[$label]+=" $((m / 1024))"
-	printf '  %-22s %6.2fs wall %6.2fs cpu %5d MiB\n' "$label" "$e" "$c" "$((m / 1024))"
-}
-median() { printf '%s\n' $1 | sort -g | awk '{a[NR] = $1} END {print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2)}'; } # even count: the mean of the middle two
-target() { # NAME LIMIT A B: a table row saying whether A/B <= LIMIT
-	awk -v n="$1" -v l="$2" -v a="$3" -v b="$4" 'BEGIN {
-		if (b <= 0) { printf "| %s | %s | - | - |\n", n, l; exit }
-		r = a / b; printf "| %s | %.2fx | %.2fx | %s |\n", n, l, r, (r <= l ? "yes" : "no")
-	}'
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
+. bench/lib.bash
 declare -A LAYER_SIZE
 last_layer_size() { # LABEL LAYOUT TAG: remember the size of the tag's last layer blob
 	local m

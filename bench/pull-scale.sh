@@ -41,56 +41,15 @@ mkdir -p "$WORK"
 
 BASE=$(mktemp -d "$PWD/$WORK/pull-run.XXXXXX")
 PIDS=()
-cleanup() {
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$BASE"
-}
-trap cleanup EXIT
 . bench/registry-lib.bash
+cleanup() { stop_registries; rm -rf "$BASE"; }
+trap cleanup EXIT
 start_registry reg
 REF=docker://$REGISTRY/scale:scale
 "$LADE" copy -q --dest-tls-verify=false "oci:$WORK/scale:scale" "$REF"
 
 if [ "$(id -u)" = 0 ]; then MODE="caches dropped"; else MODE="caches kept (not root)"; fi
-RUNS_DONE=0
-FREED=0
-OUT=""
-cold() { # a fresh output directory; write back dirty data, drop the page cache
-	if [ "$(df --output=avail -B1G "$BASE" | tail -1)" -lt "$KEEP_GB" ]; then
-		rm -rf "$BASE"/out-* # the next run allocates recently freed inodes
-		FREED=$((FREED + 1))
-	fi
-	RUNS_DONE=$((RUNS_DONE + 1))
-	OUT=$BASE/out-$RUNS_DONE
-	mkdir -p "$OUT"
-	sync
-	if [ "$(id -u)" = 0 ]; then echo 3 >/proc/sys/vm/drop_caches; fi
-}
-
-declare -A WALL CPU RSS
-measure() { # LABEL CMD...
-	local label=$1; shift
-	if ! /usr/bin/time -f '%e %U %S %M' -o "$BASE/time" "$@" >"$BASE/log" 2>&1; then
-		cat "$BASE/log" >&2
-		die "$label failed: $*"
-	fi
-	local e u s m c
-	read -r e u s m <"$BASE/time"
-	c=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')
-	WALL[$label]+=" $e"
-	CPU[$label]+=" $c"
-	RSS[$label]+=" $((m / 1024))"
-	printf '  %-14s %7.2fs wall %7.2fs cpu %5d MiB  (load %s)\n' "$label" "$e" "$c" "$((m / 1024))" "$(cut -d' ' -f1 /proc/loadavg)"
-}
-median() { printf '%s\n' $1 | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
-target() { # NAME LIMIT A B
-	awk -v n="$1" -v l="$2" -v a="$3" -v b="$4" 'BEGIN {
-		if (b <= 0) { printf "| %s | %s | - | - |\n", n, l; exit }
-		r = a / b; printf "| %s | %.2fx | %.2fx | %s |\n", n, l, r, (r <= l ? "yes" : "no")
-	}'
-}
+. bench/lib.bash
 
 # The two-step forms run in one shell, timed as a whole (/usr/bin/time
 # counts the children's CPU and reports the larger peak RSS).
@@ -100,7 +59,7 @@ tools=(lade-pull lade-copy skopeo-umoci)
 echo "== pull and unpack ($REPS runs each, into $BASE on $(df --output=fstype "$BASE" | tail -1), $MODE)"
 for rep in $(seq "$REPS"); do
 	for tool in "${tools[@]}"; do
-		cold
+		cold "$BASE/runs"
 		case $tool in
 		lade-pull) measure "$tool" "$LADE" unpack --tls-verify=false --layout "$OUT/layout" --image "$REF" "$OUT/bundle" ;;
 		lade-copy) measure "$tool" bash -c "$two_lade" _ "$LADE" "$REF" "$OUT" ;;
@@ -109,7 +68,7 @@ for rep in $(seq "$REPS"); do
 	done
 done
 echo "removing the outputs of $RUNS_DONE runs"
-rm -rf "$BASE"/out-*
+rm -rf "$BASE/runs"
 
 W() { median "${WALL[$1]}"; }
 C() { median "${CPU[$1]}"; }

@@ -1,6 +1,6 @@
 # Shared by the registry benchmarks (bench/registry.sh, bench/pull-scale.sh):
 # start Debian's docker-registry on 127.0.0.1 (plain HTTP, storage under
-# $BASE). The caller sets BASE, PIDS=() and die(), and kills "${PIDS[@]}"
+# $BASE). The caller sets BASE, PIDS=() and die(), and calls stop_registries
 # when it exits; start_registry runs in the caller's shell (not in $(...),
 # which would lose the pid) and sets REGISTRY to HOST:PORT.
 
@@ -42,4 +42,9 @@ start_registry() { # NAME: start one, set REGISTRY to HOST:PORT
 	done
 	cat "$BASE/$1.log" >&2
 	die "registry $1 did not start"
+}
+
+stop_registries() { # kill and reap every registry start_registry started
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
 }

@@ -65,13 +65,9 @@ size_of() { # TAG: the compressed size of the image's layers, in MiB
 # --- the registries ----------------------------------------------------------
 BASE=$(mktemp -d "$PWD/bench/.work/registry-run.XXXXXX")
 PIDS=()
-cleanup() {
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$BASE"
-}
-trap cleanup EXIT
 . bench/registry-lib.bash
+cleanup() { stop_registries; rm -rf "$BASE"; }
+trap cleanup EXIT
 start_registry src
 SRC=$REGISTRY
 start_registry dst
@@ -80,7 +76,9 @@ DST=$REGISTRY
 "$LADE" copy -q --dest-tls-verify=false "oci:$WORK/image:one" "docker://$SRC/bench:one"
 
 # --- measurement -------------------------------------------------------------
-declare -A WALL CPU RSS
+. bench/lib.bash
+# measure as bench/lib.bash's, with the wall time from the clock (in ms):
+# /usr/bin/time rounds it to 10 ms, too coarse for these runs.
 measure() { # LABEL CMD...
 	local label=$1; shift
 	local t0 t1
@@ -100,8 +98,6 @@ measure() { # LABEL CMD...
 	RSS[$label]+=" $((m / 1024))"
 	printf '  %-24s %7.3fs wall %6.2fs cpu %5d MiB\n' "$label" "$e" "$c" "$((m / 1024))"
 }
-median() { printf '%s\n' $1 | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
 empty_dst() { rm -rf "$BASE/dst-data"; }
 copy_cmd() { # TOOL SRC DST
 	case $1 in
