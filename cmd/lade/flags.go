@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/lade-oci/lade/internal/interrupt"
 	"github.com/lade-oci/lade/oci/cas/dir"
 	"github.com/lade-oci/lade/oci/casext"
 	"github.com/urfave/cli/v2"
@@ -119,8 +118,6 @@ func noFlagArgs(args []string) error {
 func openEngine(ctx context.Context, layout string) (casext.Engine, error) {
 	open := dir.Open
 	if isArchive(layout) {
-		// Closing a changed archive rewrites it: no longer a quick command.
-		interrupt.Arm(ctx)
 		open = openArchive
 	}
 	engine, err := open(ctx, layout)

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
@@ -64,30 +62,5 @@ func TestQuickCommandHasNoInterruptHandler(t *testing.T) {
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
-	}
-}
-
-// A quick command that opens an archive (which closing may rewrite) gets
-// its handler.
-func TestOpeningAnArchiveArmsTheHandler(t *testing.T) {
-	archive := filepath.Join(t.TempDir(), "image.tar")
-	if err := os.WriteFile(archive, nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	err := interruptApp(t, func(c *cli.Context) error {
-		if interrupt.Armed(c.Context) {
-			return errors.New("armed before the archive was opened")
-		}
-		engine, err := openEngine(c.Context, archive)
-		if err == nil {
-			engine.Close()
-		}
-		if !interrupt.Armed(c.Context) {
-			return errors.New("opening an archive did not arm the handler")
-		}
-		return nil
-	}, "ls")
-	if err != nil {
-		t.Fatal(err)
 	}
 }

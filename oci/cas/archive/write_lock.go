@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/lade-oci/lade/internal/interrupt"
 	"github.com/lade-oci/lade/internal/system"
 	"github.com/lade-oci/lade/oci/cas"
 	"golang.org/x/sys/unix"
@@ -90,6 +91,10 @@ func (e *Engine) lockExclusive(ctx context.Context, op string) error {
 	if err := unix.Access(e.real, unix.W_OK); err != nil {
 		return fmt.Errorf("%s: archive %s: %w: %w", op, e.path, cas.ErrReadOnly, err)
 	}
+	// A writer rewrites the archive on Close: long enough for a signal to
+	// be worth catching (interrupt.Arm), even in a command that is quick on
+	// a directory layout.
+	interrupt.Arm(ctx)
 	if err := system.FlockWait(ctx, e.f, system.LockExclusive); err != nil {
 		// Take the shared lock back if no writer got in meanwhile.
 		_ = unix.Flock(int(e.f.Fd()), unix.LOCK_SH|unix.LOCK_NB)
