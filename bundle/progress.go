@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 
 	"github.com/opencontainers/go-digest"
 	ispec "github.com/opencontainers/image-spec/specs-go/v1"
 
+	"github.com/lade-oci/lade/internal/hardening"
 	"github.com/lade-oci/lade/internal/progress"
 	"github.com/lade-oci/lade/oci/cas"
 	"github.com/lade-oci/lade/oci/casext"
@@ -65,6 +67,15 @@ func (p *progressBlob) Read(buf []byte) (int, error) {
 		p.end = true
 	}
 	return n, err
+}
+
+// File implements hardening.FileBacked for a blob that reads a file: the
+// bar then counts what the verifying read of a mapped layer has read.
+func (p *progressBlob) File() *os.File {
+	if fb, ok := p.rc.(hardening.FileBacked); ok {
+		return fb.File()
+	}
+	return nil
 }
 
 func (p *progressBlob) Close() error {

@@ -106,6 +106,9 @@ func openLayer(ctx context.Context, src layerSource, desc ispec.Descriptor, chun
 		return &layerStream{err: err}
 	}
 	pf := startPrefetcher(func() (io.ReadCloser, error) {
+		if dec, ok, err := decompressMapped(alg, blob, desc.Size); ok {
+			return dec, err
+		}
 		// The blob is read (and its digest checked) in a goroutine of its
 		// own, so the decompressor, the slowest stage, only decompresses:
 		// in this goroutine, straight into the prefetch chunks.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"os"
 
 	"github.com/opencontainers/go-digest"
 )
@@ -122,6 +123,22 @@ func (vr *verifiedReader) verify() error {
 		return fmt.Errorf("verify %s: %w: content hashes to %s", vr.expected, ErrDigestMismatch, got)
 	}
 	return io.EOF
+}
+
+// FileBacked is implemented by verified readers that read a file from its
+// start. File returns it, or nil when the reader reads something else. A
+// caller may map the file to decode it from memory while the reader, read
+// in parallel to its end, still verifies every byte; it must not read,
+// seek or close the file itself.
+type FileBacked interface {
+	File() *os.File
+}
+
+// File implements FileBacked: it returns r when NewVerifiedReader was given
+// an *os.File.
+func (vr *verifiedReader) File() *os.File {
+	f, _ := vr.r.(*os.File)
+	return f
 }
 
 // Close drains and verifies the unread remainder, then closes the underlying

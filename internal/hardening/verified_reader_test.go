@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"os"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -213,5 +214,30 @@ func TestSizeMismatchIsDigestMismatch(t *testing.T) {
 	}
 	if errors.Is(ErrDigestMismatch, ErrSizeMismatch) {
 		t.Error("ErrDigestMismatch matches ErrSizeMismatch")
+	}
+}
+
+func TestVerifiedReaderFile(t *testing.T) {
+	content := []byte("file content")
+	f, err := os.CreateTemp(t.TempDir(), "blob")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Write(content); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		t.Fatal(err)
+	}
+	vr := NewVerifiedReader(f, digest.FromBytes(content), int64(len(content)))
+	if got := vr.(FileBacked).File(); got != f {
+		t.Fatalf("File() = %v, want the file given", got)
+	}
+	if err := vr.Close(); err != nil {
+		t.Fatal(err)
+	}
+	other := NewVerifiedReader(io.NopCloser(bytes.NewReader(content)), digest.FromBytes(content), -1)
+	if got := other.(FileBacked).File(); got != nil {
+		t.Fatalf("File() of a reader over memory = %v, want nil", got)
 	}
 }

@@ -41,15 +41,22 @@ func compressBytes(t *testing.T, a Algorithm, data []byte) []byte {
 	return buf.Bytes()
 }
 
-// decompressModes are the two ways to decompress, which must read every
-// stream alike.
+// decompressModes are the ways to decompress, which must read every
+// stream alike: read ahead, inline from a stream, and inline from memory
+// (the tests pass a *bytes.Reader, which "inline" hides).
 var decompressModes = []struct {
 	name string
 	open func(Algorithm, io.Reader) (io.ReadCloser, error)
 }{
 	{"readahead", func(a Algorithm, r io.Reader) (io.ReadCloser, error) { return a.Decompress(r) }},
-	{"inline", DecompressInline},
+	{"inline", func(a Algorithm, r io.Reader) (io.ReadCloser, error) { return DecompressInline(a, onlyReader{r}) }},
+	{"memory", DecompressInline},
 }
+
+// onlyReader hides every method of its reader but Read.
+type onlyReader struct{ r io.Reader }
+
+func (o onlyReader) Read(p []byte) (int, error) { return o.r.Read(p) }
 
 func decompressBytes(a Algorithm, data []byte) ([]byte, error) {
 	return decompressBytesWith(Algorithm.Decompress, a, data)
@@ -230,6 +237,30 @@ func TestDecompressPropagatesSourceError(t *testing.T) {
 					t.Fatalf("got %v, want the source error", err)
 				}
 			})
+		}
+	}
+}
+
+// TestMemoryReadsLikeStream: decoding from memory (a *bytes.Reader, the
+// decoder's fast path) and from a stream give the same bytes and the same
+// error for every cut of a two-member stream with junk after it, and for a
+// flipped byte anywhere in it.
+func TestMemoryReadsLikeStream(t *testing.T) {
+	stream := append(compressBytes(t, Gzip, testData(3000)), compressBytes(t, Gzip, []byte("second member"))...)
+	stream = append(stream, "junk"...)
+	var inputs [][]byte
+	for n := 0; n <= len(stream); n++ {
+		inputs = append(inputs, stream[:n])
+	}
+	for i := 0; i < len(stream); i += 7 {
+		inputs = append(inputs, flip(stream, i))
+	}
+	inline, memory := decompressModes[1], decompressModes[2]
+	for _, in := range inputs {
+		got1, err1 := decompressBytesWith(inline.open, Gzip, in)
+		got2, err2 := decompressBytesWith(memory.open, Gzip, in)
+		if fmt.Sprint(err1) != fmt.Sprint(err2) || !bytes.Equal(got1, got2) {
+			t.Fatalf("%d input bytes: stream gave %d bytes, %v; memory %d bytes, %v", len(in), len(got1), err1, len(got2), err2)
 		}
 	}
 }

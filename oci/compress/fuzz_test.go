@@ -8,7 +8,7 @@ import (
 )
 
 // FuzzDetectDecompress feeds arbitrary bytes through detection and the
-// detected decompressor, read ahead and inline, which must agree: errors
+// detected decompressor, read ahead, inline and from memory, which must agree: errors
 // are fine, panics and hangs are not.
 func FuzzDetectDecompress(f *testing.F) {
 	f.Add([]byte{})
@@ -32,8 +32,8 @@ func FuzzDetectDecompress(f *testing.F) {
 			return
 		}
 		rest, _ := io.ReadAll(br)
-		var outs [2][]byte
-		var errs [2]error
+		var outs [3][]byte
+		var errs [3]error
 		for i, m := range decompressModes {
 			r, err := m.open(a, bytes.NewReader(rest))
 			if err != nil {
@@ -43,8 +43,10 @@ func FuzzDetectDecompress(f *testing.F) {
 			outs[i], errs[i] = io.ReadAll(io.LimitReader(r, 64<<20))
 			r.Close()
 		}
-		if (errs[0] == nil) != (errs[1] == nil) || errs[0] == nil && !bytes.Equal(outs[0], outs[1]) {
-			t.Fatalf("read ahead: %d bytes, %v; inline: %d bytes, %v", len(outs[0]), errs[0], len(outs[1]), errs[1])
+		for i := 1; i < len(outs); i++ {
+			if (errs[0] == nil) != (errs[i] == nil) || errs[0] == nil && !bytes.Equal(outs[0], outs[i]) {
+				t.Fatalf("read ahead: %d bytes, %v; %s: %d bytes, %v", len(outs[0]), errs[0], decompressModes[i].name, len(outs[i]), errs[i])
+			}
 		}
 	})
 }
