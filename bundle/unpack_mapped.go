@@ -17,13 +17,20 @@ import (
 	"github.com/lade-oci/lade/oci/compress"
 )
 
-// A gzip layer whose blob is a file (a layout's blob, not a pull in
-// progress) is decoded from a memory mapping of the file: klauspost's
+// A gzip layer whose blob is a file (a layout's, or one a pull has
+// stored) is decoded from a memory mapping of the file: klauspost's
 // inflate reading a *bytes.Reader takes ~20% less CPU than reading a
 // *bufio.Reader, and inflate is most of unpack's CPU. The verifying
-// reader still reads the file, in a goroutine of its own a bounded
-// distance ahead of the decoder, so every byte is hashed as before and a
-// progress bar on it follows the decoding.
+// reader still reads the whole file, in a goroutine of its own a bounded
+// distance ahead of the decoder, and a progress bar on it follows the
+// decoding.
+//
+// The decoder and the verifier read the file at different moments: a
+// process that rewrites the blob in place (same size) while it is
+// unpacked could have one byte hashed and another decoded. The layer is
+// then refused all the same, by the diff_id check of the decoded stream,
+// which unpack always makes (applyLayer); that check, not the blob digest,
+// is what vouches for the applied content.
 
 // mappedLead is how far the verifying read may run ahead of the decoder.
 const mappedLead = 16 << 20
@@ -96,9 +103,13 @@ type mappedLayer struct {
 	done    chan struct{} // closed when verify returns
 	verr    error         // verify's result, read after done
 
+	err       error // sticky: the first error Read returned
 	closeOnce sync.Once
 	closeErr  error
 }
+
+// errMappedClosed is returned by a Read after Close.
+var errMappedClosed = errors.New("read of a closed layer")
 
 // verify reads the blob through its verifying reader, at most mappedLead
 // bytes ahead of the decoder, until its end, an error, or Close.
@@ -149,12 +160,26 @@ func (l *mappedLayer) advance(pos int64) {
 
 // rootCause is the error to report for a decoding failure: a blob that
 // does not match its digest or size (found by reading it to its end) is
-// the cause of whatever the decoder saw.
+// the cause of whatever the decoder saw, and when the mapping faulted, the
+// verifying read says why (a short file, or an I/O error).
 func (l *mappedLayer) rootCause(err error) error {
-	if verr := l.verified(); errors.Is(verr, cas.ErrDigestMismatch) || errors.Is(verr, cas.ErrSizeMismatch) {
+	verr := l.verified()
+	if errors.Is(verr, cas.ErrDigestMismatch) || errors.Is(verr, cas.ErrSizeMismatch) ||
+		verr != nil && errors.Is(err, errBlobShrank) {
 		return verr
 	}
 	return err
+}
+
+// verifyFailed returns the verifying read's error if it has already
+// failed, without waiting.
+func (l *mappedLayer) verifyFailed() error {
+	select {
+	case <-l.done:
+		return l.verr
+	default:
+		return nil
+	}
 }
 
 // guard runs fn, which reads the mapping, turning the fault of a read past
@@ -172,9 +197,25 @@ func (l *mappedLayer) guard(fn func() error) (err error) {
 	return fn()
 }
 
-// Read reads decompressed data. At the end of the stream it waits for the
-// verification of the whole blob.
+// Read reads decompressed data. It fails as soon as the verifying read
+// has failed, and at the end of the stream it waits for the verification
+// of the whole blob. After an error (or Close) it returns that error: a
+// decoder a fault interrupted is in no state to go on.
 func (l *mappedLayer) Read(p []byte) (int, error) {
+	if l.err != nil {
+		return 0, l.err
+	}
+	n, err := l.read(p)
+	if err != nil {
+		l.err = err
+	}
+	return n, err
+}
+
+func (l *mappedLayer) read(p []byte) (int, error) {
+	if verr := l.verifyFailed(); verr != nil {
+		return 0, verr
+	}
 	var n int
 	err := l.guard(func() (err error) {
 		n, err = l.dec.Read(p)
@@ -203,6 +244,7 @@ func (l *mappedLayer) Read(p []byte) (int, error) {
 // verifies what was not read) and unmaps the file.
 func (l *mappedLayer) Close() error {
 	l.closeOnce.Do(func() {
+		l.err = errMappedClosed
 		close(l.stop)
 		<-l.done
 		var decErr error

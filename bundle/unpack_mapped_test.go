@@ -3,13 +3,16 @@ package bundle
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/opencontainers/go-digest"
 
@@ -101,26 +104,69 @@ func TestDecompressMapped(t *testing.T) {
 	if !bytes.Equal(append(head, rest...), data) {
 		t.Fatal("decoded data differs")
 	}
+	// The pages behind the decoder left the resident set as it went.
+	if rss := mappingRSS(t, rc.(*mappedLayer).m.Bytes()); rss > mappedStep+mappedReleaseSlack+1<<20 {
+		t.Errorf("%d bytes of the %d-byte mapping resident after decoding it", rss, size)
+	}
 	if err := rc.Close(); err != nil {
 		t.Fatalf("close: %v", err)
 	}
 	if blob.n.Load() != size {
 		t.Fatalf("verified %d of %d bytes", blob.n.Load(), size)
 	}
+	if _, err := rc.Read(head); !errors.Is(err, errMappedClosed) {
+		t.Fatalf("read after close: %v", err)
+	}
 }
 
+// mappingRSS returns the resident bytes of the mapping that starts at
+// data, from /proc/self/smaps.
+func mappingRSS(t *testing.T, data []byte) int {
+	t.Helper()
+	smaps, err := os.ReadFile("/proc/self/smaps")
+	if err != nil {
+		t.Skipf("no /proc/self/smaps: %v", err)
+	}
+	start := fmt.Sprintf("%x-", uintptr(unsafe.Pointer(unsafe.SliceData(data))))
+	found := false
+	for line := range strings.Lines(string(smaps)) {
+		switch {
+		case strings.HasPrefix(line, start):
+			found = true
+		case found && strings.HasPrefix(line, "Rss:"):
+			var kb int
+			if _, err := fmt.Sscanf(line, "Rss: %d kB", &kb); err != nil {
+				t.Fatalf("parse %q: %v", line, err)
+			}
+			return kb << 10
+		}
+	}
+	t.Fatalf("mapping %s not in /proc/self/smaps", start)
+	return 0
+}
+
+// TestDecompressMappedClosedEarly closes layers read in part, while their
+// verifying read waits for the decoder: Close returns, with the verdict on
+// the whole blob.
 func TestDecompressMappedClosedEarly(t *testing.T) {
-	_, path, d := gzipBlobFile(t, 8<<20)
-	blob, size := openBlobFile(t, path, d)
-	rc, ok, err := decompressMapped(compress.Gzip, blob, size)
-	if !ok || err != nil {
-		t.Fatalf("decompressMapped: ok %v, %v", ok, err)
-	}
-	if _, err := io.ReadFull(rc, make([]byte, 1000)); err != nil {
-		t.Fatal(err)
-	}
-	if err := rc.Close(); err != nil {
-		t.Fatalf("close of a good blob read in part: %v", err)
+	_, path, d := gzipBlobFile(t, 2*mappedLead)
+	for expect, want := range map[digest.Digest]error{d: nil, digest.FromString("other"): cas.ErrDigestMismatch} {
+		t.Run(fmt.Sprint(want), func(t *testing.T) {
+			blob, size := openBlobFile(t, path, expect)
+			rc, ok, err := decompressMapped(compress.Gzip, blob, size)
+			if !ok || err != nil {
+				t.Fatalf("decompressMapped: ok %v, %v", ok, err)
+			}
+			if _, err := io.ReadFull(rc, make([]byte, 1000)); err != nil {
+				t.Fatal(err)
+			}
+			for last := int64(-1); blob.n.Load() != last; time.Sleep(50 * time.Millisecond) {
+				last = blob.n.Load()
+			}
+			if err := rc.Close(); !errors.Is(err, want) || want == nil && err != nil {
+				t.Fatalf("close of a blob read in part: %v, want %v", err, want)
+			}
+		})
 	}
 }
 

@@ -125,19 +125,23 @@ func (vr *verifiedReader) verify() error {
 	return io.EOF
 }
 
-// FileBacked is implemented by verified readers that read a file from its
-// start. File returns it, or nil when the reader reads something else. A
-// caller may map the file to decode it from memory while the reader, read
-// in parallel to its end, still verifies every byte; it must not read,
-// seek or close the file itself.
+// FileBacked is implemented by verified readers that may read a file.
+// File returns the file while nothing was read through the reader yet, and
+// nil when the reader reads something else or has started. A caller may
+// map the file and decode from the mapping while it reads the reader, in
+// parallel, to its end to verify the file; it must not read the file
+// through the *os.File (its offset is the reader's), seek or close it.
 type FileBacked interface {
 	File() *os.File
 }
 
 // File implements FileBacked: it returns r when NewVerifiedReader was given
-// an *os.File.
+// an *os.File and the reader is untouched.
 func (vr *verifiedReader) File() *os.File {
 	f, _ := vr.r.(*os.File)
+	if vr.n != 0 || vr.closed || vr.err != nil {
+		return nil
+	}
 	return f
 }
 

@@ -233,6 +233,12 @@ func TestVerifiedReaderFile(t *testing.T) {
 	if got := vr.(FileBacked).File(); got != f {
 		t.Fatalf("File() = %v, want the file given", got)
 	}
+	if _, err := vr.Read(make([]byte, 1)); err != nil {
+		t.Fatal(err)
+	}
+	if got := vr.(FileBacked).File(); got != nil {
+		t.Fatalf("File() of a reader that has started = %v, want nil", got)
+	}
 	if err := vr.Close(); err != nil {
 		t.Fatal(err)
 	}

@@ -78,8 +78,9 @@ func (e endMarker) Read(p []byte) (int, error) {
 }
 
 // gzipErr words a decoder error: the input ending inside a member (in its
-// header, deflate data or trailer) is a truncated stream. A bare io.EOF is
-// only seen at the first header, from a bytesInput, and is the same.
+// header, deflate data or trailer) is a truncated stream. A bare io.EOF,
+// which a bytesInput's end gives in a header (before the first one, or in
+// a name or comment field), is the same.
 func gzipErr(err error) error {
 	if errors.Is(err, errInputEnd) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		return fmt.Errorf("truncated stream: %w", io.ErrUnexpectedEOF)
