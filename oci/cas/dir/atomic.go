@@ -35,10 +35,19 @@ func (e *engine) newTemp() (*tempFile, error) {
 	return &tempFile{e: e, f: f, name: f.Name()}, nil
 }
 
-// commit makes the temp file durable and renames it to dst: fsync, chmod
-// 0o644, chown to the layout owner (root only), close, rename, then fsync
-// the directory of dst so the rename itself survives a crash.
+// commit makes the temp file durable and renames it to dst (place), then
+// fsyncs the directory of dst so the rename itself survives a crash.
 func (t *tempFile) commit(dst string) error {
+	if err := t.place(dst); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(dst))
+}
+
+// place makes the temp file's content durable and renames it to dst:
+// fsync, chmod 0o644, chown to the layout owner (root only), close,
+// rename. The rename is durable once dst's directory is synced.
+func (t *tempFile) place(dst string) error {
 	if err := t.f.Sync(); err != nil {
 		return writeErr("sync temp file", err)
 	}
@@ -57,7 +66,7 @@ func (t *tempFile) commit(dst string) error {
 	}
 	t.done = true
 	t.unregister()
-	return syncDir(filepath.Dir(dst))
+	return nil
 }
 
 // discard closes and removes the temp file unless it was committed.
@@ -80,7 +89,10 @@ func (t *tempFile) unregister() {
 }
 
 // syncDir fsyncs a directory so that entries renamed into it are durable.
-func syncDir(path string) error {
+// It is a variable for tests that count syncs.
+var syncDir = syncDirectory
+
+func syncDirectory(path string) error {
 	d, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("open dir for sync: %w", err)

@@ -5,7 +5,9 @@
 // and renames it into place; CreateIn, in an existing empty directory),
 // opening and validating one (Open), the digest → blob path mapping (one
 // validating function, blobPath), crash-safe writes (temp file
-// PATH/.lade-tmp-*, fsync, chmod 0o644, rename, fsync of the directory),
+// PATH/.lade-tmp-*, fsync, chmod 0o644, rename, fsync of the directory;
+// blobs/sha256 is synced once for the blobs stored before an index write
+// and at Close, rather than after each blob),
 // inter-process locking with flock (a shared lock on blobs/ for each open
 // engine, an exclusive lock on the layout directory for UpdateIndex), read-only
 // layouts (cas.ErrReadOnly) and, when running as root, chowning what it

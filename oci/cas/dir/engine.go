@@ -1,9 +1,11 @@
 package dir
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 
 	"github.com/lade-oci/lade/oci/cas"
 )
@@ -29,6 +31,10 @@ type engine struct {
 	// parsed is the index Open parsed, for the first reader (see
 	// currentIndex); also guarded by mu.
 	parsed *parsedIndex
+
+	// blobsUnsynced is set when a blob was renamed into (or found in)
+	// blobs/sha256 since the directory was last synced (see syncBlobs).
+	blobsUnsynced atomic.Bool
 }
 
 var _ cas.Engine = (*engine)(nil)
@@ -55,7 +61,8 @@ func (e *engine) checkWritable(op string) error {
 	return nil
 }
 
-// Close releases the engine's lock. It is idempotent.
+// Close makes the blobs it stored durable and releases the engine's lock.
+// It is idempotent.
 func (e *engine) Close() error {
 	e.lockMu.Lock()
 	defer e.lockMu.Unlock()
@@ -63,13 +70,20 @@ func (e *engine) Close() error {
 	already := e.closed
 	e.closed = true
 	e.mu.Unlock()
-	if already || e.lockFile == nil {
+	if already {
+		return nil
+	}
+	syncErr := e.syncBlobs()
+	if e.lockFile == nil {
+		if syncErr != nil {
+			return fmt.Errorf("close layout: %w", syncErr)
+		}
 		return nil
 	}
 	err := e.lockFile.Close()
 	e.lockFile = nil
 	e.exclusive = false
-	if err != nil {
+	if err = errors.Join(syncErr, err); err != nil {
 		return fmt.Errorf("close layout: %w", err)
 	}
 	return nil

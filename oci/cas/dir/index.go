@@ -63,6 +63,10 @@ func (e *engine) writeIndex(ctx context.Context, idx ispec.Index) error {
 	if _, err := t.f.Write(data); err != nil {
 		return writeErr("write temp file", err)
 	}
+	// The blobs the index may name are durable before it is.
+	if err := e.syncBlobs(); err != nil {
+		return err
+	}
 	return t.commit(filepath.Join(e.root, indexFile))
 }
 

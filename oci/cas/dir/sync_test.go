@@ -1,0 +1,65 @@
+package dir
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestBlobsSyncedBeforeIndex: the blobs/sha256 directory is synced once
+// for the blobs stored before an index write, before the index is renamed
+// into place, and at Close for blobs no index named; a blob found already
+// stored (perhaps renamed by a process that has not synced yet) counts.
+func TestBlobsSyncedBeforeIndex(t *testing.T) {
+	root := newLayout(t)
+	var synced []string
+	defer func(orig func(string) error) { syncDir = orig }(syncDir)
+	syncDir = func(path string) error {
+		synced = append(synced, filepath.Base(path))
+		return syncDirectory(path)
+	}
+	blobs, layout := filepath.Base(blobDir(root)), filepath.Base(root)
+	expect := func(step string, want ...string) {
+		t.Helper()
+		if !slices.Equal(synced, want) {
+			t.Fatalf("%s: synced %v, want %v", step, synced, want)
+		}
+		synced = nil
+	}
+	ctx := t.Context()
+	e := mustOpen(t, root)
+	for _, content := range []string{"one", "two", "three"} {
+		if _, _, err := e.PutBlob(ctx, strings.NewReader(content)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	expect("three blobs stored")
+	if err := e.PutIndex(ctx, emptyIndex()); err != nil {
+		t.Fatal(err)
+	}
+	expect("index written", blobs, layout)
+	if err := e.PutIndex(ctx, emptyIndex()); err != nil {
+		t.Fatal(err)
+	}
+	expect("index written again", layout)
+	if _, _, err := e.PutBlob(ctx, strings.NewReader("two")); err != nil {
+		t.Fatal(err)
+	}
+	expect("a blob found stored")
+	if err := e.PutIndex(ctx, emptyIndex()); err != nil {
+		t.Fatal(err)
+	}
+	expect("index written after it", blobs, layout)
+	if _, _, err := e.PutBlob(ctx, strings.NewReader("four")); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	expect("closed with a blob no index names", blobs)
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	expect("closed again")
+}
