@@ -41,21 +41,22 @@ mkdir -p "$WORK"
 
 BASE=$(mktemp -d "$PWD/$WORK/pull-run.XXXXXX")
 PIDS=()
+. bench/lib.bash
 . bench/registry-lib.bash
-cleanup() { stop_registries; rm -rf "$BASE"; }
+cleanup() { stop_registries; remove_outputs "$BASE"; }
 trap cleanup EXIT
 start_registry reg
 REF=docker://$REGISTRY/scale:scale
 "$LADE" copy -q --dest-tls-verify=false "oci:$WORK/scale:scale" "$REF"
 
 if [ "$(id -u)" = 0 ]; then MODE="caches dropped"; else MODE="caches kept (not root)"; fi
-. bench/lib.bash
 
 # The two-step forms run in one shell, timed as a whole (/usr/bin/time
 # counts the children's CPU and reports the larger peak RSS).
 two_lade='"$1" copy -q --src-tls-verify=false "$2" "oci:$3/layout:scale" && "$1" unpack --image "$3/layout:scale" "$3/bundle"'
 two_skopeo='"$1" --insecure-policy copy -q --src-tls-verify=false "$2" "oci:$3/layout:scale" && "$4" unpack --image "$3/layout:scale" "$3/bundle"'
 tools=(lade-pull lade-copy skopeo-umoci)
+settle
 echo "== pull and unpack ($REPS runs each, into $BASE on $(df --output=fstype "$BASE" | tail -1), $MODE)"
 for rep in $(seq "$REPS"); do
 	for tool in "${tools[@]}"; do
@@ -68,7 +69,7 @@ for rep in $(seq "$REPS"); do
 	done
 done
 echo "removing the outputs of $RUNS_DONE runs"
-rm -rf "$BASE/runs"
+remove_outputs "$BASE/runs"
 
 W() { median "${WALL[$1]}"; }
 C() { median "${CPU[$1]}"; }
@@ -90,8 +91,10 @@ section=$(
 	echo
 	echo "| target (issue 13 item 4) | limit | measured | met |"
 	echo "|---|---:|---:|:---:|"
-	target "one pass / lade copy + unpack" 0.85 "$(W lade-pull)" "$(W lade-copy)"
-	target "one pass / skopeo copy + umoci unpack" 0.35 "$(W lade-pull)" "$(W skopeo-umoci)"
+	target "one pass / lade copy + unpack, run by run" 0.85 "$(paired lade-pull lade-copy)" 1
+	target "one pass / skopeo copy + umoci unpack, run by run" 0.35 "$(paired lade-pull skopeo-umoci)" 1
+	echo
+	echo "Run by run: the median of the $REPS ratios of runs made back to back (ratios of the medians above: $(ratio "$(W lade-pull)" "$(W lade-copy)"), $(ratio "$(W lade-pull)" "$(W skopeo-umoci)"))."
 	echo "<!-- /bench-pull -->"
 )
 if [ -f "$RESULTS" ] && grep -q '^<!-- bench-pull -->' "$RESULTS"; then
