@@ -2,6 +2,7 @@ package compress
 
 import (
 	"bytes"
+	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
@@ -246,7 +247,14 @@ func TestDecompressPropagatesSourceError(t *testing.T) {
 // error for every cut of a two-member stream with junk after it, and for a
 // flipped byte anywhere in it.
 func TestMemoryReadsLikeStream(t *testing.T) {
-	stream := append(compressBytes(t, Gzip, testData(3000)), compressBytes(t, Gzip, []byte("second member"))...)
+	// The second member carries the optional header fields Go's writer
+	// writes (extra, name, comment), so that cuts land in each.
+	var named bytes.Buffer
+	zw := gzip.NewWriter(&named)
+	zw.Name, zw.Comment, zw.Extra = "layer.tar", "a comment", []byte("extra field")
+	zw.Write([]byte("second member"))
+	zw.Close()
+	stream := append(compressBytes(t, Gzip, testData(3000)), named.Bytes()...)
 	stream = append(stream, "junk"...)
 	var inputs [][]byte
 	for n := 0; n <= len(stream); n++ {
