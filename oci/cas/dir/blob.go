@@ -109,7 +109,13 @@ func (e *engine) syncBlobs() error {
 	if !e.blobsUnsynced.Swap(false) {
 		return nil
 	}
-	if err := syncDir(blobDir(e.root)); err != nil {
+	err := syncDir(blobDir(e.root))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		// The layout was removed (a failed copy cleans up the layout it
+		// created before it closes the engine): nothing to make durable.
+		return nil
+	case err != nil:
 		e.blobsUnsynced.Store(true)
 		return writeErr("sync blobs", err)
 	}

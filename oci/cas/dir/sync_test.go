@@ -1,6 +1,7 @@
 package dir
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -62,4 +63,21 @@ func TestBlobsSyncedBeforeIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	expect("closed again")
+}
+
+// TestCloseAfterLayoutRemoved: a copy that fails removes the layout it
+// created before closing its engine; the blobs it stored are gone, and
+// Close has nothing to sync.
+func TestCloseAfterLayoutRemoved(t *testing.T) {
+	root := newLayout(t)
+	e := mustOpen(t, root)
+	if _, _, err := e.PutBlob(t.Context(), strings.NewReader("x")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(root); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Close(); err != nil {
+		t.Fatalf("close: %v", err)
+	}
 }
