@@ -134,11 +134,11 @@ func (b bufioInput) peek(n int) ([]byte, error) {
 	return head, err
 }
 
-// bytesInput reads a stream that is all in memory. Its end is a plain
-// io.EOF: klauspost's gzip.Reader reports an io.EOF inside a member's
-// header, data or trailer as io.ErrUnexpectedEOF (pgzip's, which needs
-// endMarker, is not used here); one before the first header is mapped by
-// gzipErr.
+// bytesInput reads a stream that is all in memory, with a plain io.EOF at
+// its end. That is safe with klauspost's gzip.Reader (pgzip's, which needs
+// endMarker, is not used here): it reports an io.EOF inside a member's data
+// or trailer as io.ErrUnexpectedEOF, and gzipErr words the bare io.EOF of
+// a cut header as the truncation it is.
 type bytesInput struct{ r *bytes.Reader }
 
 func (b bytesInput) decoderInput() io.Reader { return b.r }
