@@ -43,13 +43,14 @@ target() {
 	}'
 }
 
-# ext4 keeps an inode it freed from reuse for up to five minutes (its
-# allocator's recently_deleted()), and creating files among many of them
-# costs kernel CPU: profiled with perf, a gigabyte unpack started soon after
-# the outputs of earlier runs were removed spent seconds in ext4_create ->
-# recently_deleted, and took up to half again its usual CPU. remove_outputs
-# notes when it removed trees; settle, before the first measurement, waits
-# until that is SETTLE_SECONDS (300) ago.
+# ext4 keeps an inode it freed from reuse for a minute, six while its
+# inode table block is dirty (its allocator's recently_deleted()), and
+# creating files among many of them costs kernel CPU: profiled with perf, a
+# gigabyte unpack started soon after the outputs of earlier runs were
+# removed spent seconds in ext4_create -> recently_deleted, and took up to
+# half again its usual CPU. remove_outputs notes when it removed trees;
+# settle, before the first measurement, waits until that is SETTLE_SECONDS
+# (420) ago.
 SETTLE_STAMP=${WORK:-bench/.work}/.removed-at
 remove_outputs() {
 	rm -rf "$@"
@@ -57,9 +58,9 @@ remove_outputs() {
 }
 settle() {
 	[ -f "$SETTLE_STAMP" ] || return 0
-	local wait=$(($(cat "$SETTLE_STAMP") + ${SETTLE_SECONDS:-300} - $(date +%s)))
+	local wait=$(($(cat "$SETTLE_STAMP") + ${SETTLE_SECONDS:-420} - $(date +%s)))
 	if [ "$wait" -gt 0 ]; then
-		echo "waiting ${wait}s: files were removed from this filesystem less than $((${SETTLE_SECONDS:-300} / 60)) minutes ago (see settle in bench/lib.bash)"
+		echo "waiting ${wait}s: files were removed from this filesystem less than $((${SETTLE_SECONDS:-420} / 60)) minutes ago (see settle in bench/lib.bash)"
 		sleep "$wait"
 	fi
 }
