@@ -47,10 +47,10 @@ layers() { # LAYOUT: the layer blobs of tag "scale", in order
 
 RUN=$WORK/scale-run
 BASE=$(mktemp -d)
+. bench/lib.bash
 trap 'remove_outputs "$RUN"; rm -rf "$BASE"' EXIT
 if [ "$(id -u)" = 0 ]; then MODE="caches dropped"; else MODE="caches kept (not root)"; fi
 KEEP_GB=${KEEP_GB:-15} # free space to keep on the filesystem, in GiB
-. bench/lib.bash
 
 tools=(lade umoci tar)
 [ "$PIGZ" = 0 ] || tools+=(pigz)
