@@ -77,13 +77,21 @@ func openBlobFile(t *testing.T, path string, d digest.Digest) (*countingBlob, in
 	return &countingBlob{ReadCloser: hardening.NewVerifiedReader(f, d, fi.Size())}, fi.Size()
 }
 
-func TestDecompressMapped(t *testing.T) {
-	data, path, d := gzipBlobFile(t, 64<<20)
+// openMapped opens path as openBlobFile does and decodes it from a
+// mapping.
+func openMapped(t *testing.T, path string, d digest.Digest) (*countingBlob, int64, io.ReadCloser) {
+	t.Helper()
 	blob, size := openBlobFile(t, path, d)
 	rc, ok, err := decompressMapped(compress.Gzip, blob, size)
 	if !ok || err != nil {
 		t.Fatalf("decompressMapped: ok %v, %v", ok, err)
 	}
+	return blob, size, rc
+}
+
+func TestDecompressMapped(t *testing.T) {
+	data, path, d := gzipBlobFile(t, 64<<20)
+	blob, size, rc := openMapped(t, path, d)
 	// The verifying read waits for the decoder: once it stops, it is at
 	// most mappedLead (and a buffer) ahead of a decoder that has barely
 	// started.
@@ -152,11 +160,7 @@ func TestDecompressMappedClosedEarly(t *testing.T) {
 	_, path, d := gzipBlobFile(t, 2*mappedLead)
 	for expect, want := range map[digest.Digest]error{d: nil, digest.FromString("other"): cas.ErrDigestMismatch} {
 		t.Run(fmt.Sprint(want), func(t *testing.T) {
-			blob, size := openBlobFile(t, path, expect)
-			rc, ok, err := decompressMapped(compress.Gzip, blob, size)
-			if !ok || err != nil {
-				t.Fatalf("decompressMapped: ok %v, %v", ok, err)
-			}
+			blob, _, rc := openMapped(t, path, expect)
 			if _, err := io.ReadFull(rc, make([]byte, 1000)); err != nil {
 				t.Fatal(err)
 			}
@@ -189,11 +193,7 @@ func TestDecompressMappedMismatch(t *testing.T) {
 		"corrupt gzip":             {corrupt, d},
 	} {
 		t.Run(name, func(t *testing.T) {
-			blob, size := openBlobFile(t, tc.path, tc.d)
-			rc, ok, err := decompressMapped(compress.Gzip, blob, size)
-			if !ok || err != nil {
-				t.Fatalf("decompressMapped: ok %v, %v", ok, err)
-			}
+			_, _, rc := openMapped(t, tc.path, tc.d)
 			defer rc.Close()
 			if _, err := io.ReadAll(rc); !errors.Is(err, cas.ErrDigestMismatch) {
 				t.Fatalf("read: %v, want a digest mismatch", err)
@@ -207,18 +207,14 @@ func TestDecompressMappedMismatch(t *testing.T) {
 // a crash.
 func TestDecompressMappedShrunk(t *testing.T) {
 	_, path, d := gzipBlobFile(t, 4<<20)
-	blob, size := openBlobFile(t, path, d)
-	rc, ok, err := decompressMapped(compress.Gzip, blob, size)
-	if !ok || err != nil {
-		t.Fatalf("decompressMapped: ok %v, %v", ok, err)
-	}
+	_, size, rc := openMapped(t, path, d)
 	defer rc.Close()
 	// At a page boundary, so that the decoder's next read faults (within
 	// the last page it would read zeros).
 	if err := os.Truncate(path, size/4&^int64(os.Getpagesize()-1)); err != nil {
 		t.Fatal(err)
 	}
-	_, err = io.ReadAll(rc)
+	_, err := io.ReadAll(rc)
 	if !errors.Is(err, errBlobShrank) && !errors.Is(err, cas.ErrSizeMismatch) {
 		t.Fatalf("read: %v, want the blob reported shorter", err)
 	}
@@ -241,5 +237,40 @@ func TestDecompressMappedOnlyFiles(t *testing.T) {
 	}
 	if _, ok, _ := decompressMapped(compress.Gzip, blob, size+1); ok {
 		t.Error("a blob of the wrong size was mapped")
+	}
+}
+
+// failingBlob is a file-backed blob whose reads fail after limit bytes, as
+// a disk error would.
+type failingBlob struct {
+	*countingBlob
+	limit int64
+}
+
+var errDisk = errors.New("injected read error")
+
+func (f *failingBlob) Read(p []byte) (int, error) {
+	if f.n.Load() >= f.limit {
+		return 0, errDisk
+	}
+	return f.countingBlob.Read(p)
+}
+
+// TestDecompressMappedVerifierFails: a layer whose verifying read fails
+// fails at once, not after decoding the rest of the blob.
+func TestDecompressMappedVerifierFails(t *testing.T) {
+	_, path, d := gzipBlobFile(t, 2*mappedLead)
+	blob, size := openBlobFile(t, path, d)
+	rc, ok, err := decompressMapped(compress.Gzip, &failingBlob{blob, 1 << 20}, size)
+	if !ok || err != nil {
+		t.Fatalf("decompressMapped: ok %v, %v", ok, err)
+	}
+	defer rc.Close()
+	n, err := io.Copy(io.Discard, rc)
+	if !errors.Is(err, errDisk) {
+		t.Fatalf("read: %v, want the verifying read's error", err)
+	}
+	if n >= mappedLead {
+		t.Fatalf("%d bytes decoded before the verifying read's error was reported", n)
 	}
 }
