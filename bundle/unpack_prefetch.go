@@ -1,7 +1,9 @@
 package bundle
 
 import (
+	"crypto/sha256"
 	"errors"
+	"hash"
 	"io"
 	"sync"
 
@@ -9,8 +11,8 @@ import (
 )
 
 // Prefetch sizing: up to prefetchChunks chunks of prefetchChunkSize bytes
-// of decompressed layer wait for the applier, so decompression (and the
-// diff_id hash) runs on one core while tar application runs on another.
+// of decompressed layer wait for the applier, so decompression runs on one
+// core while tar application (and the diff_id hash) runs on another.
 // The next layer is decompressed ahead into up to lookaheadChunks chunks,
 // so that decompression, the slowest stage, never stops at a layer
 // boundary and uses the applier's idle time. Both come out of one budget
@@ -25,13 +27,16 @@ const (
 // errPrefetchClosed is the producer's error when the consumer gave up.
 var errPrefetchClosed = errors.New("prefetch closed")
 
-// prefetcher reads a stream in its own goroutine ahead of the consumer and
-// hashes it with sha256 on the way. It is an io.ReadCloser for one
-// consumer goroutine; Digest is valid once Read has returned io.EOF.
+// prefetcher reads a stream in its own goroutine ahead of the consumer, and
+// hashes it with sha256 in the consumer's goroutine, a chunk at a time as
+// each is used up: the producer (a decompressor, the slowest stage of an
+// unpack) does nothing else, and the hash takes the applier's idle time.
+// It is an io.ReadCloser for one consumer goroutine; Digest is valid once
+// Read has returned io.EOF.
 type prefetcher struct {
 	chunks chan []byte // filled chunks, closed when the producer ends
 	free   chan []byte // empty buffers the producer holds
-	hash   bool        // sha256 the stream (Digest)
+	hash   hash.Hash   // sha256 of the chunks consumed so far; nil: no Digest
 	pool   *chunkPool  // where buffers come from and go back to
 	budget budget      // how many pool buffers it holds and may hold
 	alloc  int         // buffers taken from the pool so far (producer only)
@@ -41,7 +46,6 @@ type prefetcher struct {
 
 	// Written by the producer before done is closed.
 	err error
-	sum digest.Digest
 
 	cur    []byte // unread part of the chunk being consumed
 	buf    []byte // that chunk's whole buffer, recycled once consumed
@@ -77,12 +81,14 @@ func startPrefetcher(open func() (io.ReadCloser, error), chunks int, hash bool, 
 		pool = newChunkPool(chunks)
 	}
 	p := &prefetcher{
-		hash:   hash,
 		pool:   pool,
 		chunks: make(chan []byte, chunks),
 		free:   make(chan []byte, chunks),
 		stop:   make(chan struct{}),
 		done:   make(chan struct{}),
+	}
+	if hash {
+		p.hash = sha256.New()
 	}
 	p.setLimit(chunks)
 	go p.produce(open)
@@ -97,26 +103,15 @@ func (p *prefetcher) produce(open func() (io.ReadCloser, error)) {
 		p.err = err
 		return
 	}
-	var digester digest.Digester
-	if p.hash {
-		digester = digest.SHA256.Digester()
-	}
-	err = p.pump(r, digester)
+	err = p.pump(r)
 	if cerr := r.Close(); err == nil {
 		err = cerr
 	}
-	if err != nil {
-		p.err = err
-		return
-	}
-	if digester != nil {
-		p.sum = digester.Digest()
-	}
+	p.err = err
 }
 
-// pump copies r into chunks (hashing them if digester is set) until EOF,
-// an error or stop.
-func (p *prefetcher) pump(r io.Reader, digester digest.Digester) error {
+// pump copies r into chunks until EOF, an error or stop.
+func (p *prefetcher) pump(r io.Reader) error {
 	for {
 		buf, err := p.buffer()
 		if err != nil {
@@ -124,9 +119,6 @@ func (p *prefetcher) pump(r io.Reader, digester digest.Digester) error {
 		}
 		n, err := readChunk(r, buf[:cap(buf)])
 		if n > 0 {
-			if digester != nil {
-				digester.Hash().Write(buf[:n])
-			}
 			select {
 			case p.chunks <- buf[:n]:
 			case <-p.stop:
@@ -162,10 +154,7 @@ func readChunk(r io.Reader, buf []byte) (int, error) {
 // producer's error, or io.EOF.
 func (p *prefetcher) Read(b []byte) (int, error) {
 	for len(p.cur) == 0 {
-		if p.buf != nil {
-			p.release(p.buf)
-			p.buf = nil
-		}
+		p.consumed()
 		chunk, ok := <-p.chunks
 		if !ok {
 			<-p.done
@@ -181,13 +170,31 @@ func (p *prefetcher) Read(b []byte) (int, error) {
 	return n, nil
 }
 
+// consumed hashes the chunk the consumer has used up, if any, and hands
+// its buffer back.
+func (p *prefetcher) consumed() {
+	if p.buf == nil {
+		return
+	}
+	if p.hash != nil {
+		p.hash.Write(p.buf)
+	}
+	p.release(p.buf)
+	p.buf, p.cur = nil, nil
+}
+
 // Digest returns the sha256 of the whole stream; it is empty unless the
-// stream was read to its end without error.
+// stream was read to its end without error. Only the consumer's goroutine
+// calls it.
 func (p *prefetcher) Digest() digest.Digest {
+	if p.hash == nil {
+		return ""
+	}
 	select {
 	case <-p.done:
 		if p.err == nil && len(p.cur) == 0 && len(p.chunks) == 0 && !p.unread {
-			return p.sum
+			p.consumed()
+			return digest.NewDigest(digest.SHA256, p.hash)
 		}
 	default:
 	}

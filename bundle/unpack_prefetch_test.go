@@ -47,6 +47,26 @@ func TestPrefetcher(t *testing.T) {
 	}
 }
 
+// TestPrefetcherDigestLastChunk checks the hash of a stream whose consumer
+// read its last byte but never asked for more (so never saw io.EOF): the
+// last chunk, used up but not yet handed back, is in the digest.
+func TestPrefetcherDigestLastChunk(t *testing.T) {
+	data := bytes.Repeat([]byte("last chunk "), prefetchChunkSize/4)
+	pf := newPrefetcher(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil })
+	defer pf.Close()
+	got := make([]byte, len(data))
+	if _, err := io.ReadFull(pf, got); err != nil {
+		t.Fatal(err)
+	}
+	<-pf.done
+	if d := pf.Digest(); d != digest.FromBytes(data) {
+		t.Errorf("Digest = %s, want %s", d, digest.FromBytes(data))
+	}
+	if d := pf.Digest(); d != digest.FromBytes(data) {
+		t.Errorf("second Digest = %s, want %s", d, digest.FromBytes(data))
+	}
+}
+
 func TestPrefetcherErrors(t *testing.T) {
 	boom := errors.New("boom")
 	t.Run("open", func(t *testing.T) {
