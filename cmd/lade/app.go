@@ -145,6 +145,9 @@ arguments. Exit status is 0 on success and 1 on any error.`,
 		},
 		Metadata: map[string]any{},
 	}
+	cacheFlagNames(app.Flags)
+	cli.HelpFlag = withCachedNames(cli.HelpFlag)
+	cli.VersionFlag = withCachedNames(cli.VersionFlag)
 	app.Action = func(c *cli.Context) error {
 		if c.Args().Present() {
 			return fmt.Errorf("unknown command %q (see '%s --help')", c.Args().First(), c.App.Name)
@@ -227,6 +230,7 @@ func setupCommands(cmds []*cli.Command) {
 		if len(cmd.Subcommands) == 0 {
 			cmd.HideHelpCommand = true
 		}
+		cacheFlagNames(cmd.Flags)
 		setupCommands(cmd.Subcommands)
 	}
 }
