@@ -19,6 +19,7 @@ type tempFile struct {
 	f      *os.File
 	name   string
 	closed bool
+	synced bool
 	done   bool
 }
 
@@ -44,12 +45,25 @@ func (t *tempFile) commit(dst string) error {
 	return syncDir(filepath.Dir(dst))
 }
 
-// place makes the temp file's content durable and renames it to dst:
-// fsync, chmod 0o644, chown to the layout owner (root only), close,
-// rename. The rename is durable once dst's directory is synced.
-func (t *tempFile) place(dst string) error {
+// sync makes the temp file's content durable (once).
+func (t *tempFile) sync() error {
+	if t.synced {
+		return nil
+	}
 	if err := t.f.Sync(); err != nil {
 		return writeErr("sync temp file", err)
+	}
+	t.synced = true
+	return nil
+}
+
+// place makes the temp file's content durable and renames it to dst:
+// fsync (unless done already), chmod 0o644, chown to the layout owner
+// (root only), close, rename. The rename is durable once dst's directory
+// is synced.
+func (t *tempFile) place(dst string) error {
+	if err := t.sync(); err != nil {
+		return err
 	}
 	if err := t.f.Chmod(0o644); err != nil {
 		return writeErr("chmod temp file", err)

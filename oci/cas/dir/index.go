@@ -63,8 +63,16 @@ func (e *engine) writeIndex(ctx context.Context, idx ispec.Index) error {
 	if _, err := t.f.Write(data); err != nil {
 		return writeErr("write temp file", err)
 	}
-	// The blobs the index may name are durable before it is.
-	if err := e.syncBlobs(); err != nil {
+	// The blobs the index may name are durable before it is: blobs/sha256
+	// is synced while the new index is (each sync waits for a journal
+	// commit, and two at once can share one), both before the rename.
+	blobsSynced := make(chan error, 1)
+	go func() { blobsSynced <- e.syncBlobs() }()
+	err = t.sync()
+	if berr := <-blobsSynced; berr != nil {
+		return berr
+	}
+	if err != nil {
 		return err
 	}
 	return t.commit(filepath.Join(e.root, indexFile))

@@ -1,6 +1,7 @@
 package dir
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -79,5 +80,48 @@ func TestCloseAfterLayoutRemoved(t *testing.T) {
 	}
 	if err := e.Close(); err != nil {
 		t.Fatalf("close: %v", err)
+	}
+}
+
+// TestIndexNotRenamedWhenBlobsSyncFails: blobs/sha256 is synced while the
+// new index is; if that sync fails the index stays as it was (and the
+// blobs count as unsynced still, for the next write).
+func TestIndexNotRenamedWhenBlobsSyncFails(t *testing.T) {
+	root := newLayout(t)
+	before, err := os.ReadFile(filepath.Join(root, indexFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("boom")
+	defer func(orig func(string) error) { syncDir = orig }(syncDir)
+	syncDir = func(path string) error {
+		if path == blobDir(root) {
+			return boom
+		}
+		return syncDirectory(path)
+	}
+	ctx := t.Context()
+	e := mustOpen(t, root)
+	if _, _, err := e.PutBlob(ctx, strings.NewReader("one")); err != nil {
+		t.Fatal(err)
+	}
+	idx := emptyIndex()
+	idx.Annotations = map[string]string{"changed": "yes"}
+	if err := e.PutIndex(ctx, idx); !errors.Is(err, boom) {
+		t.Fatalf("put index: %v, want boom", err)
+	}
+	after, err := os.ReadFile(filepath.Join(root, indexFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(after) != string(before) {
+		t.Errorf("index.json changed although blobs/sha256 was not synced:\n%s", after)
+	}
+	syncDir = syncDirectory
+	if err := e.PutIndex(ctx, idx); err != nil {
+		t.Fatalf("put index after the sync works again: %v", err)
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
 	}
 }
