@@ -1,6 +1,10 @@
 package main
 
-import "github.com/urfave/cli/v2"
+import (
+	"strings"
+
+	"github.com/urfave/cli/v2"
+)
 
 // urfave/cli computes a flag's names on every call of Names, with a regular
 // expression (it strips a v1-style "name, alias" suffix), and calls it for
@@ -59,19 +63,32 @@ func (f *namedGeneric) Names() []string { return f.names }
 func withCachedNames(f cli.Flag) cli.Flag {
 	switch f := f.(type) {
 	case *cli.BoolFlag:
-		return &namedBool{f, f.Names()}
+		return &namedBool{f, flagNames(f.Name, f.Aliases)}
 	case *cli.StringFlag:
-		return &namedString{f, f.Names()}
+		return &namedString{f, flagNames(f.Name, f.Aliases)}
 	case *cli.StringSliceFlag:
-		return &namedStringSlice{f, f.Names()}
+		return &namedStringSlice{f, flagNames(f.Name, f.Aliases)}
 	case *cli.IntFlag:
-		return &namedInt{f, f.Names()}
+		return &namedInt{f, flagNames(f.Name, f.Aliases)}
 	case *cli.DurationFlag:
-		return &namedDuration{f, f.Names()}
+		return &namedDuration{f, flagNames(f.Name, f.Aliases)}
 	case *cli.GenericFlag:
-		return &namedGeneric{f, f.Names()}
+		return &namedGeneric{f, flagNames(f.Name, f.Aliases)}
 	}
 	return f
+}
+
+// flagNames is cli.FlagNames without its regexp ("[, ]+.*" replaced by
+// nothing): each name is cut at its first comma or space.
+func flagNames(name string, aliases []string) []string {
+	names := make([]string, 0, 1+len(aliases))
+	for _, n := range append([]string{name}, aliases...) {
+		if i := strings.IndexAny(n, ", "); i >= 0 {
+			n = n[:i]
+		}
+		names = append(names, n)
+	}
+	return names
 }
 
 // cacheFlagNames wraps every flag of flags in place (withCachedNames).

@@ -83,3 +83,20 @@ func TestFlagNamesCached(t *testing.T) {
 		t.Errorf("only %d flags checked", n)
 	}
 }
+
+func TestFlagNamesLikeUrfave(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		aliases []string
+	}{
+		{"layout", nil},
+		{"image", []string{"i"}},
+		{"v1, style", []string{"a b", ",lead", "trail,", " "}},
+		{"", nil},
+		{"x,,y  z", []string{"ü, ß"}},
+	} {
+		if got, want := flagNames(c.name, c.aliases), cli.FlagNames(c.name, c.aliases); !slices.Equal(got, want) {
+			t.Errorf("flagNames(%q, %q) = %q, want %q", c.name, c.aliases, got, want)
+		}
+	}
+}
