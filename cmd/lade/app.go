@@ -146,8 +146,7 @@ arguments. Exit status is 0 on success and 1 on any error.`,
 		Metadata: map[string]any{},
 	}
 	cacheFlagNames(app.Flags)
-	cli.HelpFlag = withCachedNames(cli.HelpFlag)
-	cli.VersionFlag = withCachedNames(cli.VersionFlag)
+	cacheGlobalFlagNames()
 	app.Action = func(c *cli.Context) error {
 		if c.Args().Present() {
 			return fmt.Errorf("unknown command %q (see '%s --help')", c.Args().First(), c.App.Name)

@@ -91,9 +91,24 @@ func flagNames(name string, aliases []string) []string {
 	return names
 }
 
-// cacheFlagNames wraps every flag of flags in place (withCachedNames).
+// cacheFlagNames wraps every flag of flags in place (withCachedNames). The
+// command tree is shared by every app newApp builds: only the first call
+// writes.
 func cacheFlagNames(flags []cli.Flag) {
 	for i, f := range flags {
-		flags[i] = withCachedNames(f)
+		if w := withCachedNames(f); w != f {
+			flags[i] = w
+		}
+	}
+}
+
+// cacheGlobalFlagNames wraps urfave/cli's help and version flags, which it
+// adds to commands itself.
+func cacheGlobalFlagNames() {
+	if w := withCachedNames(cli.HelpFlag); w != cli.HelpFlag {
+		cli.HelpFlag = w
+	}
+	if w := withCachedNames(cli.VersionFlag); w != cli.VersionFlag {
+		cli.VersionFlag = w
 	}
 }
