@@ -9,6 +9,8 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"strconv"
+	"unicode"
 )
 
 // MaxPolicySize is the largest policy file Load reads. Real policies are a
@@ -147,10 +149,25 @@ func parseTransports(raw json.RawMessage) (map[string]map[string][]requirement, 
 			return nil
 		})
 		if err != nil {
-			return fmt.Errorf("%s: %w", kind, err)
+			return fmt.Errorf("%s: %w", printable(kind), err)
 		}
 		res[kind] = scopes
 		return nil
 	})
 	return res, err
+}
+
+// printable returns s as it is when every rune of it is printable and not a
+// space (a transport name as skopeo prints it), else quoted, so that an
+// error naming it stays on one line.
+func printable(s string) string {
+	for _, r := range s {
+		if !unicode.IsPrint(r) || unicode.IsSpace(r) {
+			return strconv.Quote(s)
+		}
+	}
+	if s == "" {
+		return `""`
+	}
+	return s
 }
