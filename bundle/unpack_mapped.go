@@ -17,10 +17,11 @@ import (
 	"github.com/lade-oci/lade/oci/compress"
 )
 
-// A gzip layer whose blob is a file (a layout's, or one a pull has
-// stored) is decoded from a memory mapping of the file: klauspost's
-// inflate reading a *bytes.Reader takes ~20% less CPU than reading a
-// *bufio.Reader, and inflate is most of unpack's CPU. The verifying
+// A layer whose blob is a file (a layout's, or one a pull has stored) and
+// whose algorithm decodes faster from memory (gzip: klauspost's inflate
+// reading a *bytes.Reader takes ~20% less CPU than reading a
+// *bufio.Reader, and inflate is most of unpack's CPU) is decoded from a
+// memory mapping of the file. The verifying
 // reader still reads the whole file, in a goroutine of its own a bounded
 // distance ahead of the decoder, and a progress bar on it follows the
 // decoding.
@@ -51,10 +52,11 @@ const mappedVerifyBuffer = 1 << 20
 var errBlobShrank = errors.New("blob file shrank while it was read")
 
 // decompressMapped decodes blob, which holds size bytes of alg, from a
-// mapping of its file when it reads a file and alg gains from it; ok is
-// false, and nothing is done, otherwise. The returned reader owns blob.
+// mapping of its file when it reads a file and alg gains from it
+// (compress.DecodesFasterFromMemory); ok is false, and nothing is done,
+// otherwise. The returned reader owns blob.
 func decompressMapped(alg compress.Algorithm, blob io.ReadCloser, size int64) (rc io.ReadCloser, ok bool, err error) {
-	if alg.Name() != compress.Gzip.Name() {
+	if !compress.DecodesFasterFromMemory(alg) {
 		return nil, false, nil
 	}
 	fb, isFile := blob.(hardening.FileBacked)

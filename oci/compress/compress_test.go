@@ -272,3 +272,12 @@ func TestMemoryReadsLikeStream(t *testing.T) {
 		}
 	}
 }
+
+func TestDecodesFasterFromMemory(t *testing.T) {
+	want := map[string]bool{"none": false, "gzip": true, "zstd": false}
+	for _, a := range algorithms {
+		if got := DecodesFasterFromMemory(a); got != want[a.Name()] {
+			t.Errorf("DecodesFasterFromMemory(%s) = %v, want %v", a.Name(), got, want[a.Name()])
+		}
+	}
+}

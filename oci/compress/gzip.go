@@ -108,6 +108,8 @@ func (gzipAlgorithm) decompressInline(r io.Reader) (io.ReadCloser, error) {
 	return &gzipReader{in: in, zr: zr}, nil
 }
 
+func (gzipAlgorithm) decodesFasterFromMemory() bool { return true }
+
 // memberInput is the compressed stream under a gzipReader: what its
 // decoder reads, a look at what follows a member, and the rest of the
 // stream, to drain.
